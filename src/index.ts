@@ -1,0 +1,3 @@
+// The scripting API: `import { ... } from 'ufq-replay'`.
+export * from './errors.js';
+export * from './trace/event.js';
