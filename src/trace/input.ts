@@ -1,0 +1,176 @@
+// Input files as byte streams: gzip detected by content (1f 8b), a head sample for
+// format sniffing, and a fast line splitter for the text formats. Knows no trace format.
+import { createReadStream } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { UfqReplayError } from '../errors.js';
+
+/** How many decompressed bytes sniffing looks at. */
+export const HEAD_BYTES = 64 * 1024;
+
+/** One input file, decompressed transparently. */
+export interface InputFile {
+  /** The path as the user (or name resolution) gave it. */
+  readonly path: string;
+  /** True when the file is gzip-compressed (by content, not by name). */
+  readonly gzip: boolean;
+  /** On-disk size in bytes (compressed size for .gz). */
+  readonly size: number;
+  /** The first HEAD_BYTES decompressed bytes (fewer for a short file). */
+  readonly head: Uint8Array;
+  /** A fresh stream of the decompressed bytes, from the start. */
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** Opens `path` for reading; throws INPUT_NOT_FOUND / INPUT_UNREADABLE / GZIP_CORRUPT. */
+export async function openInput(path: string): Promise<InputFile> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile())
+      throw new UfqReplayError('INPUT_UNREADABLE', 'not a regular file', {
+        file: path,
+        hint: 'name a trace file, a blktrace base name or a directory',
+      });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UfqReplayError) throw e;
+    throw new UfqReplayError('INPUT_NOT_FOUND', 'no such file', {
+      file: path,
+      hint: 'check the path; a blktrace base name NAME reads NAME.blktrace.*',
+      cause: e,
+    });
+  }
+  const raw = await readPrefix(path, HEAD_BYTES);
+  const gzip = isGzip(raw);
+  const head = gzip ? await gunzipHead(path) : raw;
+  return {
+    path,
+    gzip,
+    size,
+    head,
+    chunks: () => streamFile(path, gzip),
+  };
+}
+
+async function readPrefix(path: string, n: number): Promise<Uint8Array> {
+  const fh = await openFile(path, 'r');
+  try {
+    const buf = new Uint8Array(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The first HEAD_BYTES of a gzip file's content, tolerating a truncated stream. */
+async function gunzipHead(path: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of streamFile(path, true)) {
+      parts.push(chunk);
+      total += chunk.length;
+      if (total >= HEAD_BYTES) break;
+    }
+  } catch (e) {
+    if (total === 0) {
+      // A tiny or corrupt file: try the sync path for a precise error.
+      try {
+        return gunzipSync(await readPrefix(path, HEAD_BYTES)).subarray(0, HEAD_BYTES);
+      } catch {
+        throw new UfqReplayError('GZIP_CORRUPT', 'gzip data could not be decompressed', {
+          file: path,
+          offset: 0,
+          hint: 'the file starts with the gzip magic but is corrupt; try gunzip -t',
+          cause: e,
+        });
+      }
+    }
+  }
+  return concat(parts, Math.min(total, HEAD_BYTES));
+}
+
+async function* streamFile(path: string, gzip: boolean): AsyncIterable<Uint8Array> {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (!gzip) {
+    for await (const c of file) yield c as Uint8Array;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  file.pipe(gunzip);
+  file.on('error', (e) => gunzip.destroy(e));
+  try {
+    for await (const c of gunzip) yield c as Uint8Array;
+  } catch (e) {
+    // A truncated gzip stream ("unexpected end of file"): what was decompressed so far was
+    // yielded; the reader sees a short stream and reports truncation in its own terms.
+    const code = (e as { code?: string }).code;
+    if (code !== 'Z_BUF_ERROR') {
+      throw new UfqReplayError('GZIP_CORRUPT', `gzip data is corrupt (${code ?? 'error'})`, {
+        file: path,
+        hint: 'try gunzip -t on the file',
+        cause: e,
+      });
+    }
+  } finally {
+    file.destroy();
+  }
+}
+
+/** Concatenates byte chunks into one array of length `n` (at most the total). */
+export function concat(parts: Uint8Array[], n?: number): Uint8Array {
+  const total = n ?? parts.reduce((s, p) => s + p.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    if (o >= total) break;
+    const take = Math.min(p.length, total - o);
+    out.set(take === p.length ? p : p.subarray(0, take), o);
+    o += take;
+  }
+  return out;
+}
+
+/** The first `max` lines of a head sample (a partial last line is dropped unless alone). */
+export function headLines(head: Uint8Array, max = 50): string[] {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  const lines = text.split('\n');
+  if (lines.length > 1 && head.length >= HEAD_BYTES) lines.pop();
+  return lines.slice(0, max).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/**
+ * Splits a byte stream into lines (without the newline or a trailing CR), yielding arrays of
+ * lines per input chunk. `lineNo` of the first line of each yielded group is 1-based.
+ */
+export async function* textLines(
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncIterable<{ lines: string[]; firstLineNo: number }> {
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  let carry = '';
+  let lineNo = 1;
+  for await (const chunk of chunks) {
+    const text = carry + decoder.decode(chunk, { stream: true });
+    const lines = text.split('\n');
+    carry = lines.pop() ?? '';
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
+    if (lines.length > 0) {
+      yield { lines, firstLineNo: lineNo };
+      lineNo += lines.length;
+    }
+  }
+  carry += decoder.decode();
+  if (carry.length > 0) {
+    if (carry.charCodeAt(carry.length - 1) === 13) carry = carry.slice(0, -1);
+    yield { lines: [carry], firstLineNo: lineNo };
+  }
+}
