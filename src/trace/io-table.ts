@@ -1,0 +1,107 @@
+// One row per I/O after pairing (trace-formats §6.2): the replay's input and `convert --ios`.
+// A row is one incoming bio (a Q), as btt counts I/Os; a bio merged into another request
+// keeps its own row with `mergedInto` naming the row whose request absorbed it.
+// Columns are growable typed arrays: no object per I/O.
+
+/** Absent stage time or link. */
+export const NONE = -1;
+
+const IO_COLUMNS = {
+  /** Stage times, integer ns relative to genesis; NONE when the stage was not seen. */
+  tQ: Float64Array,
+  tG: Float64Array,
+  tI: Float64Array,
+  tM: Float64Array,
+  tD: Float64Array,
+  tC: Float64Array,
+  /** Kernel dev_t; 0 where unknown. */
+  dev: Uint32Array,
+  /** StringTable index of a non-Linux volume; 0 = none. */
+  volume: Uint32Array,
+  /** OP code (trace/event.ts). */
+  op: Uint8Array,
+  /** FLAG bits (trace/event.ts). */
+  flags: Uint16Array,
+  /** Start sector (512 B); NONE for no-sector I/Os (empty flushes). */
+  sector: Float64Array,
+  bytes: Uint32Array,
+  /** Submitting task, from the Q event. */
+  pid: Uint32Array,
+  /** StringTable index of the process name; 0 = unknown. */
+  comm: Uint32Array,
+  /** CPU of the Q event (the software context the bio entered). */
+  cpu: Uint16Array,
+  /** Kernel-encoded I/O priority (trace/event.ts ioprioValue); 0 = none/unknown. */
+  ioprio: Uint16Array,
+  /** Row index of the I/O whose request this bio was merged into; NONE if not merged. */
+  mergedInto: Float64Array,
+  /** How many times the request carrying this I/O was requeued (R events). */
+  requeues: Uint16Array,
+  /** Negative errno from the completion; 0 = success. */
+  error: Int32Array,
+} as const;
+
+export type IoColumnName = keyof typeof IO_COLUMNS;
+export const IO_COLUMN_NAMES = Object.keys(IO_COLUMNS) as IoColumnName[];
+export type IoColumns = { [K in IoColumnName]: InstanceType<(typeof IO_COLUMNS)[K]> };
+
+/** A table of I/Os; `length` rows are valid, columns may be longer (spare capacity). */
+export interface IoTable extends IoColumns {
+  length: number;
+}
+
+/** Growable builder for an IoTable. `push()` returns the new row index, all columns zeroed
+ * except stage times, sector and mergedInto, which start at NONE. */
+export class IoTableBuilder {
+  table: IoTable;
+
+  constructor(capacity = 1024) {
+    this.table = allocate(Math.max(16, capacity));
+  }
+
+  push(): number {
+    const t = this.table;
+    if (t.length === t.tQ.length) this.grow(t.length * 2);
+    const i = t.length++;
+    const tt = this.table;
+    tt.tQ[i] = NONE;
+    tt.tG[i] = NONE;
+    tt.tI[i] = NONE;
+    tt.tM[i] = NONE;
+    tt.tD[i] = NONE;
+    tt.tC[i] = NONE;
+    tt.sector[i] = NONE;
+    tt.mergedInto[i] = NONE;
+    return i;
+  }
+
+  private grow(capacity: number): void {
+    const old = this.table;
+    const next = allocate(capacity);
+    for (const name of IO_COLUMN_NAMES) (next[name] as Float64Array).set(old[name] as Float64Array);
+    next.length = old.length;
+    this.table = next;
+  }
+
+  /** The table trimmed to its length (columns are views, not copies). */
+  finish(): IoTable {
+    const t = this.table;
+    const out = { length: t.length } as IoTable;
+    for (const name of IO_COLUMN_NAMES)
+      (out as unknown as Record<string, unknown>)[name] = (t[name] as Float64Array).subarray(0, t.length);
+    return out;
+  }
+}
+
+function allocate(capacity: number): IoTable {
+  const t = { length: 0 } as unknown as Record<string, unknown>;
+  for (const name of IO_COLUMN_NAMES) t[name] = new IO_COLUMNS[name](capacity);
+  return t as unknown as IoTable;
+}
+
+/** Row `i` as a plain object (tests, debugging). */
+export function ioAt(t: IoTable, i: number): Record<IoColumnName, number> {
+  const o = {} as Record<IoColumnName, number>;
+  for (const name of IO_COLUMN_NAMES) o[name] = t[name][i];
+  return o;
+}
