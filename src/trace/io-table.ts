@@ -60,10 +60,9 @@ export class IoTableBuilder {
   }
 
   push(): number {
-    const t = this.table;
-    if (t.length === t.tQ.length) this.grow(t.length * 2);
-    const i = t.length++;
+    if (this.table.length === this.table.tQ.length) this.grow(this.table.length * 2);
     const tt = this.table;
+    const i = tt.length++;
     tt.tQ[i] = NONE;
     tt.tG[i] = NONE;
     tt.tI[i] = NONE;
