@@ -2,6 +2,7 @@
 // Every reader produces EventBatch objects; nothing downstream knows the source format.
 // Columns are typed arrays so that millions of records stream without an object each;
 // `eventAt` gives an object view for tests and rare paths.
+import type { ErrorWhere } from '../errors.js';
 
 /** Action codes. 1..17 are the kernel's __BLK_TA_* values (include/uapi/linux/blktrace_api.h). */
 export const ACT = {
@@ -301,6 +302,8 @@ export interface TraceInfo {
   lines: number;
   /** Records skipped or suspicious, by reason. */
   warnings: WarningCounts;
+  /** Where each warning reason was first seen (file and line or byte offset), when known. */
+  warningWhere?: Record<string, ErrorWhere>;
   /** Absolute monotonic ns of the genesis (blktrace), when known. */
   originMonoNs?: number;
   /** Wall-clock ns since the Unix epoch of the genesis, when known. */

@@ -1,0 +1,243 @@
+// Fits the flash model's parameters (ssd.ts, docs/device-profiles.md "ssd and nvme") from D→C
+// times, by the method the loop-virtio profile was fitted with by hand:
+// - the fixed per-command delay is the floor of idle-device service (the fastest any command
+//   came back), at most half the read intercept;
+// - a cache-hit cluster among idle reads gives readHitRatio and readHitLatencyUs (hits.ts);
+// - idle reads that missed, by size: mean per size, then a weighted line a + b·bytes gives
+//   readOverheadUs + readLatencyUs (a) and the channel rate (b, after the link's share);
+// - idle writes give writeOverheadUs (the device acknowledges from its buffer);
+// - empty FLUSHes give flushLatencyUs; FUA on dispatched writes gives fua;
+// - parallelism (channels) comes from busy periods (parallelism.ts).
+// What D→C times cannot show is assumed and cited as such in source.params.
+import { OP } from '../../trace/event.js';
+import type { SsdProfile } from '../profile.js';
+import type { FlushObservations } from './flush-scan.js';
+import { detectHitCluster, type HitCluster } from './hits.js';
+import { fitParallelism, type ParallelismFit } from './parallelism.js';
+import type { DeviceRequests } from './requests.js';
+import { mean, quantile, weightedLine } from './stats.js';
+
+/** The link is not visible in D→C at low depth: assumed at memory speed, 10000 MB/s, so transfer cost sits on the channels. */
+export const ASSUMED_LINK_MBPS = 10000;
+/** Channel rate assumed when every read had the same size (no slope to fit): 2000 MB/s. */
+const ASSUMED_CHANNEL_MBPS = 2000;
+/** Channel rates accepted from a fitted slope: 10 MB/s .. 100 GB/s. */
+const CHANNEL_MBPS_MIN = 10;
+const CHANNEL_MBPS_MAX = 100_000;
+/** Write buffer assumed (a host page cache or a drive's DRAM buffer): 16 MiB. */
+const ASSUMED_WRITE_BUFFER_KIB = 16384;
+/** Size buckets (one request size) with fewer idle samples are left out of the size line. */
+const MIN_BUCKET = 5;
+/** Floor of idle service: its 1st percentile. */
+const FLOOR_QUANTILE = 0.01;
+/** The fixed delay may take at most this share of the read intercept (the rest occupies a unit). */
+const MAX_OVERHEAD_SHARE = 0.5;
+/** Page size bounds for the stripe unit, KiB. */
+const PAGE_KIB_MIN = 4;
+const PAGE_KIB_MAX = 1024;
+const NS_PER_US = 1000;
+
+type SsdParams = Omit<SsdProfile, 'name' | 'type' | 'description' | 'version' | 'source' | '$schema'>;
+export type SsdFitted = Omit<SsdParams, 'queueDepth' | 'nrHwQueues' | 'rotational'>;
+
+export interface SsdFigures {
+  idle: { reads: number; writes: number; floorNs: number };
+  hits: (HitCluster & { readHits: number }) | null;
+  /** Mean idle miss time per read size (bytes → ns, samples). */
+  readSizes: { bytes: number; meanNs: number; n: number }[];
+  readLine: { interceptNs: number; nsPerByte: number };
+  writeMeanNs: number | null;
+  flushMeanNs: number | null;
+  parallelism: Omit<ParallelismFit, 'rows'> & { rows: { depth: number; timeShare: number; xPerS: number; wNs: number; units: number }[] };
+}
+
+export interface SsdFit {
+  params: SsdFitted;
+  /** Where each parameter came from (source.params of the profile). */
+  cites: Record<string, string>;
+  figures: SsdFigures;
+  /** Expected idle service of each request (ns), as the fit sees it. */
+  serviceNs: Float64Array;
+}
+
+const us = (ns: number) => Math.round(ns) / NS_PER_US;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Fits the flash model to `reqs` (D order, with in-flight counts). */
+export function fitSsd(reqs: DeviceRequests, flush?: FlushObservations): SsdFit {
+  const cites: Record<string, string> = {};
+  const d2c = (k: number) => reqs.tC[k] - reqs.tD[k];
+  const idle: number[] = [];
+  const idleReads: number[] = [];
+  const idleWrites: number[] = [];
+  for (let k = 0; k < reqs.length; k++) {
+    if (reqs.inflight[k] !== 0) continue;
+    idle.push(k);
+    if (reqs.op[k] === OP.READ) idleReads.push(k);
+    else if (reqs.op[k] === OP.WRITE) idleWrites.push(k);
+  }
+  const floorNs = idle.length > 0 ? quantile(idle.map(d2c), FLOOR_QUANTILE) : 0;
+
+  // Cache hits, looked for among the most common read size.
+  const bySize = new Map<number, number[]>();
+  for (const k of idleReads) {
+    const list = bySize.get(reqs.bytes[k]) ?? [];
+    list.push(k);
+    bySize.set(reqs.bytes[k], list);
+  }
+  let common: number[] = [];
+  for (const list of bySize.values()) if (list.length > common.length) common = list;
+  const cluster = detectHitCluster(common.map(d2c));
+  const isHit = (k: number) => cluster !== undefined && reqs.op[k] === OP.READ && d2c(k) < cluster.thresholdNs;
+  const hitRows = idleReads.filter(isHit);
+
+  // Misses: mean per size, then a line over sizes.
+  const readSizes = [...bySize.entries()]
+    .map(([bytes, rows]) => {
+      const miss = rows.filter((k) => !isHit(k)).map(d2c);
+      return { bytes, meanNs: mean(miss), n: miss.length };
+    })
+    .filter((s) => s.n >= MIN_BUCKET)
+    .sort((a, b) => a.bytes - b.bytes);
+  const linkNsPerByte = 1000 / ASSUMED_LINK_MBPS;
+  let line = { a: 0, b: 0 };
+  let channelMBps = ASSUMED_CHANNEL_MBPS;
+  if (readSizes.length >= 2) {
+    line = weightedLine(
+      readSizes.map((s) => s.bytes),
+      readSizes.map((s) => s.meanNs),
+      readSizes.map((s) => s.n),
+    );
+    const chNsPerByte = line.b - linkNsPerByte;
+    channelMBps =
+      chNsPerByte > 0 ? Math.min(CHANNEL_MBPS_MAX, Math.max(CHANNEL_MBPS_MIN, 1000 / chNsPerByte)) : CHANNEL_MBPS_MAX;
+    cites.channelMBps = `fitted: idle reads cost ${round3(line.b * 1024)} ns per KiB more with size (${readSizes.map((s) => `${s.bytes / 1024} KiB ${us(s.meanNs)} us x${s.n}`).join(', ')}), less the link's share`;
+  } else if (readSizes.length === 1) {
+    const s = readSizes[0];
+    line = { a: s.meanNs - s.bytes * (linkNsPerByte + 1000 / channelMBps), b: linkNsPerByte + 1000 / channelMBps };
+    cites.channelMBps = `assumed ${ASSUMED_CHANNEL_MBPS} MB/s: every idle read was ${s.bytes / 1024} KiB, no size slope to fit`;
+  } else {
+    cites.channelMBps = `assumed ${ASSUMED_CHANNEL_MBPS} MB/s: no idle reads to fit`;
+  }
+  const interceptNs = Math.max(0, line.a);
+
+  // The fixed delay: the floor of idle service, at most half the intercept.
+  const overheadNs = readSizes.length > 0 ? Math.min(floorNs, MAX_OVERHEAD_SHARE * interceptNs) : floorNs;
+  cites.readOverheadUs = `fitted: 1st percentile of idle-device D2C over ${idle.length} requests, ${us(floorNs)} us${overheadNs < floorNs ? `, capped at half the read intercept (${us(interceptNs)} us)` : ''}`;
+  const readLatencyNs = Math.max(0, interceptNs - overheadNs);
+  cites.readLatencyUs =
+    readSizes.length > 0
+      ? `fitted: idle reads that missed any cache take ${us(interceptNs)} us + size cost (${readSizes.reduce((s, x) => s + x.n, 0)} reads), less the fixed delay`
+      : 'assumed: no idle reads in the trace; equal to the fixed delay';
+
+  const hitMeanNs = hitRows.length > 0 ? mean(hitRows.map(d2c)) : 0;
+  const hitBytes = hitRows.length > 0 ? mean(hitRows.map((k) => reqs.bytes[k])) : 0;
+  const readHitRatio = idleReads.length > 0 ? hitRows.length / idleReads.length : 0;
+  if (cluster) {
+    cites.readHitRatio = `fitted: ${hitRows.length} of ${idleReads.length} idle reads (${(100 * readHitRatio).toFixed(1)}%) took under ${us(cluster.thresholdNs)} us, a cluster at ${us(cluster.fastModeNs)} us apart from the main mode at ${us(cluster.mainModeNs)} us`;
+    cites.readHitLatencyUs = `fitted: those hits took ${us(hitMeanNs)} us on average, less the fixed delay and link transfer`;
+  } else {
+    cites.readHitRatio = 'fitted: no fast cluster among idle reads';
+    cites.readHitLatencyUs = 'no cache hits seen';
+  }
+
+  const writeMeanNs = idleWrites.length > 0 ? mean(idleWrites.map(d2c)) : null;
+  const writeBytes = idleWrites.length > 0 ? mean(idleWrites.map((k) => reqs.bytes[k])) : 0;
+  const writeOverheadNs =
+    writeMeanNs !== null ? Math.max(0, writeMeanNs - writeBytes * linkNsPerByte) : interceptNs;
+  cites.writeOverheadUs =
+    writeMeanNs !== null
+      ? `fitted: ${idleWrites.length} idle-device writes took ${us(writeMeanNs)} us on average (acknowledged from the buffer)`
+      : 'assumed: no idle writes in the trace; equal to the read intercept';
+
+  const flushMeanNs = flush && flush.flushD2cNs.length > 0 ? mean(flush.flushD2cNs) : null;
+  const flushLatencyNs = flushMeanNs !== null ? Math.max(0, flushMeanNs - writeOverheadNs) : 0;
+  cites.flushLatencyUs =
+    flushMeanNs !== null
+      ? `fitted: ${flush?.flushD2cNs.length} empty FLUSHes took ${us(flushMeanNs)} us on average, less the write overhead`
+      : 'assumed 0: no FLUSH in the trace';
+  const volatile = (flush?.cacheEvidence ?? 0) > 0;
+  cites.writeCache = volatile
+    ? 'the trace shows FLUSH or FUA requests: the device reports a volatile write cache'
+    : 'assumed: no FLUSH or FUA in the trace; writes are acknowledged from a buffer';
+  cites.fua =
+    (flush?.fuaWrites ?? 0) > 0
+      ? `${flush?.fuaWrites} writes were dispatched with FUA`
+      : 'no write was dispatched with FUA (blk-flush strips FUA when the device lacks it)';
+
+  // Page (stripe unit): at least the largest common read, so a request is served by one unit
+  // and the size cost stays linear as fitted.
+  const readBytes: number[] = [];
+  for (let k = 0; k < reqs.length; k++) if (reqs.op[k] === OP.READ) readBytes.push(reqs.bytes[k]);
+  const p99Kib = readBytes.length > 0 ? quantile(readBytes, 0.99) / 1024 : PAGE_KIB_MIN;
+  const pageKiB = Math.min(PAGE_KIB_MAX, Math.max(PAGE_KIB_MIN, 2 ** Math.ceil(Math.log2(Math.max(1, p99Kib)))));
+  cites.pageKiB = `fitted: power of two at or above the 99th percentile read (${round3(p99Kib)} KiB), so one unit serves a request`;
+
+  // Parallelism from busy periods, with each request's expected idle service.
+  const missNs = (bytes: number) => interceptNs + line.b * bytes;
+  const serviceNs = new Float64Array(reqs.length);
+  for (let k = 0; k < reqs.length; k++) {
+    const op = reqs.op[k];
+    if (op === OP.READ) serviceNs[k] = isHit(k) ? hitMeanNs : missNs(reqs.bytes[k]);
+    else if (op === OP.WRITE) serviceNs[k] = writeOverheadNs + reqs.bytes[k] * linkNsPerByte;
+    else if (op === OP.FLUSH) serviceNs[k] = flushMeanNs ?? writeOverheadNs;
+    else serviceNs[k] = writeOverheadNs;
+  }
+  const par = fitParallelism(reqs, serviceNs);
+  cites.channels = `fitted: busy periods (Little's law: mean depth ${round3(par.little.meanDepth)}, throughput x mean D2C ${round3(par.little.xw)}) served ${par.rows.length > 0 ? round3(Math.max(...par.rows.map((r) => r.units))) : 0} requests at once at most; balls-in-bins fit over depths 2..${par.maxDepth}${par.saturated ? '' : ' (no saturation seen: a lower bound)'}`;
+  cites.diesPerChannel = 'one unit per channel';
+
+  const busyNs = par.rows.reduce((s, r) => s + r.timeNs, 0);
+  const params: SsdFitted = {
+    readOverheadUs: round3(overheadNs / NS_PER_US),
+    writeOverheadUs: round3(writeOverheadNs / NS_PER_US),
+    linkMBps: ASSUMED_LINK_MBPS,
+    linkCommandUs: 0,
+    channels: par.units,
+    diesPerChannel: 1,
+    channelMBps: Math.round(channelMBps),
+    pageKiB,
+    readLatencyUs: round3(readLatencyNs / NS_PER_US),
+    programLatencyUs: round3(readLatencyNs / NS_PER_US),
+    writeAmplification: 1,
+    writeCache: 'volatile',
+    writeBufferKiB: Math.max(ASSUMED_WRITE_BUFFER_KIB, pageKiB),
+    flushLatencyUs: round3(flushLatencyNs / NS_PER_US),
+    flushBlocksQueue: false,
+    fua: (flush?.fuaWrites ?? 0) > 0,
+    readHitRatio: round3(readHitRatio),
+    readHitLatencyUs: round3(Math.max(0, hitMeanNs - overheadNs - hitBytes * linkNsPerByte) / NS_PER_US),
+  };
+  cites.linkMBps = `assumed ${ASSUMED_LINK_MBPS} MB/s: not separable from the channel rate in D2C; size cost is put on the channels`;
+  cites.linkCommandUs = 'assumed 0: no per-command link cost is separable';
+  cites.programLatencyUs = 'assumed equal to readLatencyUs: programs are not visible behind a write buffer';
+  cites.writeAmplification = 'assumed 1: garbage collection is not separable in a short trace';
+  cites.writeBufferKiB = `assumed ${params.writeBufferKiB} KiB`;
+  cites.flushBlocksQueue = 'assumed false: flushes are queued';
+  return {
+    params,
+    cites,
+    serviceNs,
+    figures: {
+      idle: { reads: idleReads.length, writes: idleWrites.length, floorNs },
+      hits: cluster ? { ...cluster, readHits: hitRows.length } : null,
+      readSizes,
+      readLine: { interceptNs, nsPerByte: line.b },
+      writeMeanNs,
+      flushMeanNs,
+      parallelism: {
+        little: par.little,
+        units: par.units,
+        saturated: par.saturated,
+        maxDepth: par.maxDepth,
+        rows: par.rows.map((r) => ({
+          depth: r.depth,
+          timeShare: busyNs > 0 ? r.timeNs / busyNs : 0,
+          xPerS: r.xPerS,
+          wNs: r.w,
+          units: r.units,
+        })),
+      },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Parallelism by Little's law on the model itself: with the arrivals fixed (the recorded D
+// times), the mean number of requests in the device is throughput × mean D2C, so the model
+// holds as many requests as the device did exactly when its mean D2C equals the recorded
+// one. More units practically never lengthen the mean D2C (not strictly: the mapping of
+// pages to units changes with their number), so the smallest unit count whose replayed mean
+// D2C is at most the recorded mean is found by bisection. This replaces reading N off
+// the balls-in-bins curve (parallelism.ts) when that curve does not describe the device: on
+// the loop device the busy-unit estimate U(n) exceeds 1 at depth 1, which no N explains.
+import type { DeviceProfile } from '../profile.js';
+import { replayDispatches } from './dispatch-replay.js';
+import type { DeviceRequests } from './requests.js';
+import { mean } from './stats.js';
+
+/** Largest unit count tried. */
+export const MAX_UNITS = 1024;
+
+export interface LittleSearch {
+  /** The chosen value. */
+  value: number;
+  recordedMeanNs: number;
+  /** Replayed mean D2C with `value`. */
+  simulatedMeanNs: number;
+  /** True when even the last candidate left the replay slower than the recording. */
+  capped: boolean;
+  /** Replays run. */
+  replays: number;
+}
+
+/**
+ * The first of `candidates` (ascending; a later one never slower) whose replay of `reqs`
+ * has a mean D2C at most the recorded mean.
+ */
+export function searchSmallest(
+  candidates: readonly number[],
+  withValue: (value: number) => DeviceProfile,
+  reqs: DeviceRequests,
+): LittleSearch {
+  const recorded = new Float64Array(reqs.length);
+  for (let k = 0; k < reqs.length; k++) recorded[k] = reqs.tC[k] - reqs.tD[k];
+  const recordedMeanNs = mean(recorded);
+  let replays = 0;
+  const simMean = (i: number): number => {
+    replays++;
+    return mean(replayDispatches(withValue(candidates[i]), reqs).d2cNs);
+  };
+  const last = candidates.length - 1;
+  const atLast = simMean(last);
+  const result = (i: number, m: number, capped = false): LittleSearch => ({
+    value: candidates[i],
+    recordedMeanNs,
+    simulatedMeanNs: m,
+    capped,
+    replays,
+  });
+  if (atLast > recordedMeanNs || last === 0) return result(last, atLast, atLast > recordedMeanNs);
+  const atFirst = simMean(0);
+  if (atFirst <= recordedMeanNs) return result(0, atFirst);
+  // Invariant: candidate lo is too slow, candidate hi is fast enough.
+  let lo = 0;
+  let hi = last;
+  let hiMean = atLast;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const m = simMean(mid);
+    if (m <= recordedMeanNs) {
+      hi = mid;
+      hiMean = m;
+    } else lo = mid;
+  }
+  return result(hi, hiMean);
+}
+
+/** Unit counts 1..MAX_UNITS, for searchSmallest. */
+export const UNIT_CANDIDATES: readonly number[] = Array.from({ length: MAX_UNITS }, (_, i) => i + 1);

@@ -1,0 +1,156 @@
+// The device's view of a paired trace, for calibration (devices-metrics §2.5 steps 1-2): one
+// row per dispatched request (the head bio's row of the IoTable, its bytes summed over the
+// bios merged into it), in dispatch order, with its D and C times and what the device was
+// doing when it arrived: requests in flight at D and the seek distance from where the
+// previous request ended. Nothing here fits a parameter; fit.ts reads these columns.
+import { OP } from '../../trace/event.js';
+import { type IoTable, NONE } from '../../trace/io-table.js';
+
+/** Dispatched requests of one device, in D order (ties in trace order). */
+export interface DeviceRequests {
+  length: number;
+  /** Dispatch (D) and completion (C) times, integer ns. */
+  tD: Float64Array;
+  tC: Float64Array;
+  /** OP code (trace/event.ts). */
+  op: Uint8Array;
+  /** FLAG bits of the head bio. */
+  flags: Uint16Array;
+  /** Start sector (512 B); -1 for requests without one. */
+  sector: Float64Array;
+  /** Request size: the head bio plus every bio merged into it. */
+  bytes: Float64Array;
+  /** Requests dispatched earlier and not yet completed at this request's D (0: idle device). */
+  inflight: Uint32Array;
+  /** |start − end of the previously dispatched request|, sectors; -1 for the first or no sector. */
+  seekSectors: Float64Array;
+}
+
+const COLUMNS = {
+  tD: Float64Array,
+  tC: Float64Array,
+  op: Uint8Array,
+  flags: Uint16Array,
+  sector: Float64Array,
+  bytes: Float64Array,
+  inflight: Uint32Array,
+  seekSectors: Float64Array,
+} as const;
+type Column = keyof typeof COLUMNS;
+const COLUMN_NAMES = Object.keys(COLUMNS) as Column[];
+
+function allocate(n: number): DeviceRequests {
+  const out = { length: n } as unknown as Record<string, unknown>;
+  for (const c of COLUMN_NAMES) out[c] = new COLUMNS[c](n);
+  return out as unknown as DeviceRequests;
+}
+
+/** The device with the most dispatched-and-completed requests (a stacked trace has several). */
+function busiestDevice(ios: IoTable): number {
+  const count = new Map<number, number>();
+  for (let i = 0; i < ios.length; i++)
+    if (ios.tD[i] !== NONE && ios.tC[i] !== NONE && ios.mergedInto[i] === NONE)
+      count.set(ios.dev[i], (count.get(ios.dev[i]) ?? 0) + 1);
+  let dev = 0;
+  let most = -1;
+  for (const [d, n] of [...count].sort((a, b) => a[0] - b[0]))
+    if (n > most) {
+      dev = d;
+      most = n;
+    }
+  return dev;
+}
+
+/**
+ * The requests of the busiest device in `ios` that have both a D and a C. A bio merged into
+ * another request adds its bytes to that request's row and has none of its own.
+ */
+export function deviceRequests(ios: IoTable): DeviceRequests {
+  const dev = busiestDevice(ios);
+  const merged = new Float64Array(ios.length);
+  for (let i = 0; i < ios.length; i++) {
+    const head = ios.mergedInto[i];
+    if (head !== NONE) merged[head] += ios.bytes[i];
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < ios.length; i++)
+    if (ios.dev[i] === dev && ios.tD[i] !== NONE && ios.tC[i] !== NONE && ios.mergedInto[i] === NONE)
+      rows.push(i);
+  // Rows are in Q order; the device saw them in D order.
+  rows.sort((a, b) => ios.tD[a] - ios.tD[b] || a - b);
+  const out = allocate(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    out.tD[k] = ios.tD[i];
+    out.tC[k] = ios.tC[i];
+    out.op[k] = ios.op[i];
+    out.flags[k] = ios.flags[i];
+    out.sector[k] = ios.sector[i];
+    out.bytes[k] = ios.bytes[i] + merged[i];
+  }
+  annotate(out);
+  return out;
+}
+
+/** Fills `inflight` and `seekSectors` from the time and position columns (D order). */
+export function annotate(r: DeviceRequests): void {
+  const completions = Float64Array.from(r.tC.subarray(0, r.length)).sort();
+  let done = 0;
+  let prevEnd = -1;
+  for (let k = 0; k < r.length; k++) {
+    // Completions at or before this D belong to requests dispatched before it (C > D).
+    while (done < completions.length && completions[done] <= r.tD[k]) done++;
+    r.inflight[k] = Math.max(0, k - done);
+    const s = r.sector[k];
+    r.seekSectors[k] = s >= 0 && prevEnd >= 0 ? Math.abs(s - prevEnd) : -1;
+    if (s >= 0) prevEnd = s + Math.floor(r.bytes[k] / 512);
+  }
+}
+
+/** The rows of `r` where `keep(k)` holds, as a new table (every column copied as it is). */
+export function selectRequests(r: DeviceRequests, keep: (k: number) => boolean): DeviceRequests {
+  let n = 0;
+  for (let k = 0; k < r.length; k++) if (keep(k)) n++;
+  const out = allocate(n);
+  let j = 0;
+  for (let k = 0; k < r.length; k++) {
+    if (!keep(k)) continue;
+    for (const c of COLUMN_NAMES) out[c][j] = r[c][k];
+    j++;
+  }
+  return out;
+}
+
+/** Fraction of the trace's span (by D time) used for fitting; the rest is held out. */
+export const FIT_FRACTION = 0.8;
+
+/**
+ * Splits by dispatch time: requests dispatched in the first `fraction` of the span (first D
+ * to last D) fit the model, the rest test it. Both keep the in-flight counts and seek
+ * distances seen in the whole trace.
+ */
+export function splitByTime(
+  r: DeviceRequests,
+  fraction = FIT_FRACTION,
+): { fit: DeviceRequests; holdOut: DeviceRequests } {
+  if (r.length === 0) return { fit: r, holdOut: r };
+  const cut = r.tD[0] + fraction * (r.tD[r.length - 1] - r.tD[0]);
+  return { fit: selectRequests(r, (k) => r.tD[k] < cut), holdOut: selectRequests(r, (k) => r.tD[k] >= cut) };
+}
+
+/** True for read and write requests (the ones with a size-dependent service time). */
+export function isData(op: number): boolean {
+  return op === OP.READ || op === OP.WRITE;
+}
+
+/** Concatenates request tables (several traces of one device). Rows keep each table's times. */
+export function concatRequests(parts: readonly DeviceRequests[]): DeviceRequests {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = allocate(n);
+  let at = 0;
+  for (const p of parts) {
+    for (const c of COLUMN_NAMES) (out[c] as Float64Array).set((p[c] as Float64Array).subarray(0, p.length), at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+// Fairness between processes (devices-metrics-peers §3.4): Jain's index over each flow's
+// IOPS inside the contention window, the interval in which every flow is active, from the
+// moment the last flow starts issuing to the moment the first flow finishes.
+// Which processes count as flows is a rule of ours, documented in docs/metrics.md: a flow
+// has I/O outstanding (queued, not yet completed) for at least MIN_FLOW_BACKLOG_FRACTION of
+// the trace span. A kworker writing back a few pages is backlogged for a few milliseconds
+// and does not shrink the window; a starved process, with few I/Os that wait long, counts.
+import { type IoTable, NONE } from '../trace/io-table.js';
+
+/** Smallest share of the trace span (first Q to last C) a flow must have I/O outstanding. */
+export const MIN_FLOW_BACKLOG_FRACTION = 0.1;
+
+export interface Fairness {
+  /** Jain's index over the flows' windowIops: 1/n (one flow gets all) .. 1 (equal). */
+  jain: number;
+  windowStartNs: number;
+  windowEndNs: number;
+  /** Processes counted as flows. */
+  flows: number;
+  /**
+   * False when the flows never overlap (or fewer than two exist): the window is then the
+   * whole trace span and the index says little.
+   */
+  overlap: boolean;
+}
+
+/** Where one process was active. */
+export interface FlowSpan {
+  /** First Q and last C; NONE when absent. */
+  firstQNs: number;
+  lastCNs: number;
+  /** Time with at least one of its I/Os outstanding (the union of its [Q, C] intervals). */
+  backlogNs: number;
+}
+
+/**
+ * Jain's fairness index (Σx)² / (n·Σx²). 1 for an empty sample or one that is all zero
+ * (nobody is favoured).
+ */
+export function jainIndex(x: ArrayLike<number>): number {
+  const n = x.length;
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) {
+    sum += x[i];
+    sumSq += x[i] * x[i];
+  }
+  if (n === 0 || sumSq === 0) return 1;
+  return Math.min(1, (sum * sum) / (n * sumSq));
+}
+
+/** Which spans are flows under the rule above, given the whole trace span. */
+export function flowMask(spans: readonly FlowSpan[], spanStartNs: number, spanEndNs: number): boolean[] {
+  const minBacklogNs = MIN_FLOW_BACKLOG_FRACTION * Math.max(0, spanEndNs - spanStartNs);
+  return spans.map(
+    (s) => s.firstQNs !== NONE && s.lastCNs !== NONE && s.backlogNs >= minBacklogNs && s.backlogNs > 0,
+  );
+}
+
+/**
+ * Backlogged time of each group: the length of the union of its rows' [tQ, tC] intervals,
+ * an I/O never completed counting as outstanding until `endNs`. Rows of a group are
+ * expected in Q order (pairing and replay write them so); a group that is not is sorted.
+ */
+export function backlogNs(
+  ios: IoTable,
+  groupOf: ArrayLike<number>,
+  nGroups: number,
+  endNs: number,
+): Float64Array {
+  const total = new Float64Array(nGroups);
+  const curStart = new Float64Array(nGroups).fill(NONE);
+  const curEnd = new Float64Array(nGroups).fill(NONE);
+  const unsorted = new Uint8Array(nGroups);
+  const { tQ, tC } = ios;
+  for (let i = 0; i < ios.length; i++) {
+    const g = groupOf[i];
+    if (g < 0 || unsorted[g]) continue;
+    const q = tQ[i];
+    const c = tC[i] === NONE ? Math.max(q, endNs) : Math.max(q, tC[i]);
+    if (curStart[g] === NONE) {
+      curStart[g] = q;
+      curEnd[g] = c;
+    } else if (q < curStart[g]) unsorted[g] = 1;
+    else if (q <= curEnd[g]) curEnd[g] = Math.max(curEnd[g], c);
+    else {
+      total[g] += curEnd[g] - curStart[g];
+      curStart[g] = q;
+      curEnd[g] = c;
+    }
+  }
+  for (let g = 0; g < nGroups; g++) {
+    if (unsorted[g]) total[g] = backlogSorted(ios, groupOf, g, endNs);
+    else if (curStart[g] !== NONE) total[g] += curEnd[g] - curStart[g];
+  }
+  return total;
+}
+
+/** The rare path: one group's intervals sorted by Q first. */
+function backlogSorted(ios: IoTable, groupOf: ArrayLike<number>, g: number, endNs: number): number {
+  const rows: number[] = [];
+  for (let i = 0; i < ios.length; i++) if (groupOf[i] === g) rows.push(i);
+  rows.sort((a, b) => ios.tQ[a] - ios.tQ[b]);
+  let total = 0;
+  let start = NONE;
+  let end = NONE;
+  for (const i of rows) {
+    const q = ios.tQ[i];
+    const c = ios.tC[i] === NONE ? Math.max(q, endNs) : Math.max(q, ios.tC[i]);
+    if (start === NONE) {
+      start = q;
+      end = c;
+    } else if (q <= end) end = Math.max(end, c);
+    else {
+      total += end - start;
+      start = q;
+      end = c;
+    }
+  }
+  return start === NONE ? total : total + end - start;
+}
+
+/**
+ * The contention window of the flows (mask true): [latest first Q, earliest last C]. With
+ * fewer than two flows, or flows that never overlap, the whole trace span is returned and
+ * `overlap` is false.
+ */
+export function contentionWindow(
+  spans: readonly FlowSpan[],
+  isFlow: readonly boolean[],
+  spanStartNs: number,
+  spanEndNs: number,
+): { startNs: number; endNs: number; overlap: boolean } {
+  let start = Number.NEGATIVE_INFINITY;
+  let end = Number.POSITIVE_INFINITY;
+  let flows = 0;
+  spans.forEach((s, i) => {
+    if (!isFlow[i]) return;
+    flows++;
+    start = Math.max(start, s.firstQNs);
+    end = Math.min(end, s.lastCNs);
+  });
+  if (flows < 2 || !(end > start)) return { startNs: spanStartNs, endNs: spanEndNs, overlap: false };
+  return { startNs: start, endNs: end, overlap: true };
+}

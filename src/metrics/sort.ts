@@ -1,0 +1,81 @@
+// Sorting latency samples fast enough for 10^7 I/Os: an LSD radix sort on the IEEE-754 bit
+// patterns of non-negative doubles (their bits order as their values do), carrying each
+// sample's row along. Six passes of at most 11 bits (few enough buckets to stay in cache),
+// each skipped when every sample has the same digit.
+// The built-in typed-array sort is kept for tiny inputs and as the general fallback.
+import { endianness } from 'node:os';
+
+/** Below this many samples the built-in sort is as fast (samples). */
+const SMALL = 512;
+/** Passes as [32-bit word (0 low, 1 high), shift, bits]: 11 + 11 + 10 bits per word. */
+const PASSES: readonly [number, number, number][] = [
+  [0, 0, 11],
+  [0, 11, 11],
+  [0, 22, 10],
+  [1, 0, 11],
+  [1, 11, 11],
+  [1, 22, 10],
+];
+/** Buckets of the widest digit. */
+const BUCKETS = 1 << 11;
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * Sorts `values` ascending in place and applies the same permutation to `rows`. Values must
+ * be non-negative (latencies are at least 1 ns); other inputs fall back to a comparison sort.
+ */
+export function sortWithRows(values: Float64Array, rows: Int32Array): void {
+  const n = values.length;
+  if (n < 2) return;
+  let radixable = LITTLE_ENDIAN && n >= SMALL;
+  for (let i = 0; radixable && i < n; i++) {
+    const v = values[i];
+    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) radixable = false;
+    else if (v === 0) values[i] = 0; // -0 has the sign bit set
+  }
+  if (!radixable) {
+    comparisonSort(values, rows);
+    return;
+  }
+  let srcV: Float64Array = values;
+  let srcR: Int32Array = rows;
+  let dstV: Float64Array = new Float64Array(n);
+  let dstR: Int32Array = new Int32Array(n);
+  const counts = new Uint32Array(BUCKETS + 1);
+  for (const [word, shift, bits] of PASSES) {
+    const words = new Uint32Array(srcV.buffer, srcV.byteOffset, n * 2);
+    const mask = (1 << bits) - 1;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[((words[2 * i + word] >>> shift) & mask) + 1]++;
+    let single = false;
+    for (let d = 1; d <= BUCKETS; d++) {
+      if (counts[d] === n) single = true;
+      counts[d] += counts[d - 1];
+    }
+    if (single) continue;
+    for (let i = 0; i < n; i++) {
+      const j = counts[(words[2 * i + word] >>> shift) & mask]++;
+      dstV[j] = srcV[i];
+      dstR[j] = srcR[i];
+    }
+    const tv = srcV;
+    srcV = dstV;
+    dstV = tv;
+    const tr = srcR;
+    srcR = dstR;
+    dstR = tr;
+  }
+  if (srcV !== values) {
+    values.set(srcV);
+    rows.set(srcR);
+  }
+}
+
+function comparisonSort(values: Float64Array, rows: Int32Array): void {
+  const order = Array.from({ length: values.length }, (_, i) => i);
+  order.sort((a, b) => values[a] - values[b] || a - b);
+  const v = Float64Array.from(order, (i) => values[i]);
+  const r = Int32Array.from(order, (i) => rows[i]);
+  values.set(v);
+  rows.set(r);
+}

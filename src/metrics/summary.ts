@@ -1,0 +1,130 @@
+// summarizeIos: every figure a result reports about a table of I/Os (throughput, latency,
+// per process, per op, per class, fairness), the same for a recorded trace (`inspect`) and
+// a replay (`run`), which fills an IoTable of the same shape with simulated times.
+import type { IoprioClassName, StringTable } from '../trace/event.js';
+import type { IoTable } from '../trace/io-table.js';
+import { backlogNs, contentionWindow, type Fairness, flowMask, jainIndex } from './fairness.js';
+import {
+  completionsBetween,
+  type GroupStats,
+  groupStats,
+  type SortedLatencies,
+  sortedLatencies,
+} from './groups.js';
+import type { StageLatency } from './latency-summary.js';
+import { classKeys, className, opKeys, processKeys } from './processes.js';
+import { type Throughput, throughputOver } from './throughput.js';
+
+/** A group of I/Os: count, rates over its own active span, latencies. */
+export interface GroupSummary {
+  ios: number;
+  iops: number;
+  mbps: number;
+  latency: StageLatency;
+}
+
+/** A process (CONTRACTS.md "P"). */
+export interface ProcessSummary {
+  pid: number;
+  comm: string;
+  ioprioClass: IoprioClassName;
+  ios: number;
+  iops: number;
+  mbps: number;
+  /** Completions inside the contention window per second of it. */
+  windowIops: number;
+  latency: StageLatency;
+}
+
+export interface IoSummary {
+  /** I/Os (Q rows) and how many completed. */
+  ios: number;
+  completed: number;
+  /** First Q and last C of the whole table (ns); -1 (io-table NONE) when absent. */
+  spanStartNs: number;
+  spanEndNs: number;
+  throughput: Throughput;
+  latency: StageLatency;
+  /** Most I/Os first, then by pid. */
+  processes: ProcessSummary[];
+  byOp: Record<string, GroupSummary>;
+  byClass: Record<string, GroupSummary>;
+  fairness: Fairness;
+}
+
+/** Nanoseconds per second. */
+const NS_PER_S = 1e9;
+
+/**
+ * Summarises `ios` (comm names resolved through `strings`). Rates of any group are over
+ * that group's own span, from its first Q to its last C (docs/metrics.md).
+ */
+export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
+  // Sorted once; every grouping below reads its groups' percentiles from this.
+  const sorted = sortedLatencies(ios);
+  const whole = groupStats(ios, new Int32Array(ios.length), 1, sorted)[0];
+  const proc = processKeys(ios);
+  const procStats = groupStats(ios, proc.groupOf, proc.pids.length, sorted);
+
+  const backlog = backlogNs(ios, proc.groupOf, proc.pids.length, whole.lastCNs);
+  const spans = procStats.map((st, g) => ({
+    firstQNs: st.firstQNs,
+    lastCNs: st.lastCNs,
+    backlogNs: backlog[g],
+  }));
+  const isFlow = flowMask(spans, whole.firstQNs, whole.lastCNs);
+  const window = contentionWindow(spans, isFlow, whole.firstQNs, whole.lastCNs);
+  const inWindow = completionsBetween(ios, proc.groupOf, proc.pids.length, window.startNs, window.endNs);
+  const windowSeconds = (window.endNs - window.startNs) / NS_PER_S;
+  const windowIops = Array.from(inWindow, (c) => (windowSeconds > 0 ? c / windowSeconds : 0));
+
+  const processes: ProcessSummary[] = procStats.map((st, g) => ({
+    pid: proc.pids[g],
+    comm: strings.get(proc.comms[g]),
+    ioprioClass: className(proc.classes[g]),
+    ...rates(st),
+    windowIops: windowIops[g],
+    latency: st.latency,
+  }));
+  processes.sort((a, b) => b.ios - a.ios || a.pid - b.pid);
+
+  const flowIops = windowIops.filter((_, g) => isFlow[g]);
+  return {
+    ios: whole.ios,
+    completed: whole.completed,
+    spanStartNs: whole.firstQNs,
+    spanEndNs: whole.lastCNs,
+    throughput: throughputOver(whole.completed, whole.completedBytes, whole.firstQNs, whole.lastCNs),
+    latency: whole.latency,
+    processes,
+    byOp: named(ios, opKeys(ios), sorted),
+    byClass: named(ios, classKeys(ios), sorted),
+    fairness: {
+      jain: jainIndex(flowIops),
+      windowStartNs: window.startNs,
+      windowEndNs: window.endNs,
+      flows: flowIops.length,
+      overlap: window.overlap,
+    },
+  };
+}
+
+function rates(st: GroupStats): { ios: number; iops: number; mbps: number } {
+  const t =
+    st.completed > 0 ? throughputOver(st.completed, st.completedBytes, st.firstQNs, st.lastCNs) : ZERO_RATE;
+  return { ios: st.ios, iops: t.iops, mbps: t.mbps };
+}
+
+const ZERO_RATE: Throughput = { iops: 0, mbps: 0 };
+
+function named(
+  ios: IoTable,
+  keys: { groupOf: Int32Array; names: string[] },
+  sorted: SortedLatencies,
+): Record<string, GroupSummary> {
+  const stats = groupStats(ios, keys.groupOf, keys.names.length, sorted);
+  const order = keys.names.map((name, g) => ({ name, g })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const out: Record<string, GroupSummary> = {};
+  for (const { name, g } of order) out[name] = { ...rates(stats[g]), latency: stats[g].latency };
+  return out;
+}

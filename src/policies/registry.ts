@@ -1,0 +1,63 @@
+// Built-in policies by name. `simple` is the short name of ufq_simple. Loading user policy
+// files is not done here.
+
+import type { UfqOps } from '../ufq/ops.js';
+import mq_deadline from './mq-deadline/index.js';
+import none from './none.js';
+import pfq from './pfq/index.js';
+import ufq_simple from './ufq_simple.js';
+
+export { KFUNC_HOST } from './lib/index.js';
+
+export interface PolicyInfo {
+  /** Name as given to --policy. */
+  name: string;
+  /** One line for `policies`. */
+  summary: string;
+  ops: UfqOps;
+  /** The UFQ revision the policy needs; selecting it implies `--ufq-rev N` unless one is given. */
+  requiresRevision?: 1 | 3;
+}
+
+const BUILTINS: readonly PolicyInfo[] = [
+  {
+    name: 'none',
+    summary: 'no policy: the UFQ elevator dispatches one request per CPU context in turn',
+    ops: none,
+  },
+  {
+    name: 'ufq_simple',
+    summary: 'UFQ example: head inserts first, then lowest sector, reads before writes',
+    ops: ufq_simple,
+  },
+  {
+    name: 'mq-deadline',
+    summary: 'the kernel mq-deadline: RT/BE/IDLE levels, deadlines, sorted batches',
+    ops: mq_deadline,
+  },
+  {
+    name: 'pfq',
+    summary: 'UFQ example: 96 weighted fair queues by class, level and type; SPECIAL-read idling',
+    ops: pfq,
+    requiresRevision: 3,
+  },
+];
+
+/** Other names accepted for a built-in policy. */
+const ALIASES: Readonly<Record<string, string>> = { simple: 'ufq_simple', deadline: 'mq-deadline' };
+
+/** Built-in policies, in listing order. */
+export function builtinPolicies(): readonly PolicyInfo[] {
+  return BUILTINS;
+}
+
+/** Every name --policy accepts for a built-in, aliases included. */
+export function policyNames(): string[] {
+  return [...BUILTINS.map((p) => p.name), ...Object.keys(ALIASES)];
+}
+
+/** The hook table of a built-in policy by name or alias, or undefined. */
+export function getPolicy(name: string): UfqOps | undefined {
+  const real = ALIASES[name] ?? name;
+  return BUILTINS.find((p) => p.name === real)?.ops;
+}

@@ -1,0 +1,112 @@
+// The readable form of a replay result for the terminal: the run key line, a summary table,
+// the per-process table, ops_stats lines under the kernel's debugfs labels, the conservation
+// line and the warnings. Text only; every figure comes from the RunResult.
+import { type Column, formatFixed, formatUs, renderTable } from '../report/table.js';
+import type { RunResult, StageLatency } from './result.js';
+
+const NS_PER_S = 1e9;
+
+/** The run key every result prints (STYLE.md §2.7): what was replayed, how. */
+export function runKey(r: RunResult): string {
+  const scale = r.mode !== 'afap' && r.timeScale !== 1 ? ` time-scale=${r.timeScale}` : '';
+  return `trace=${r.trace} policy=${r.policy} rev=${r.ufqRevision} device=${r.device} mode=${r.mode} seed=${r.seed}${scale}`;
+}
+
+export function renderRun(r: RunResult): string {
+  const limits = Object.entries(r.limits)
+    .map(
+      ([k, v]) =>
+        `${k}=${v}${r.limitsFrom[k as keyof typeof r.limitsFrom] === undefined ? '' : ` (${r.limitsFrom[k as keyof typeof r.limitsFrom]})`}`,
+    )
+    .join(' ');
+  const out: string[] = [
+    runKey(r),
+    `queue: ${limits}`,
+    `plugging: ${r.plugging.windows === 'trace' ? `${r.plugging.recorded} windows from the trace's unplugs` : 'same-instant batches (the trace records no unplugs)'}; simulated U ${r.plugging.unplugs.explicit}, limit ${r.plugging.unplugs.limit}, UT ${r.plugging.unplugs.fromSchedule}`,
+    '',
+    `${r.ios} I/Os in ${(r.spanNs / NS_PER_S).toFixed(3)} s simulated: ${formatFixed(r.throughput.iops)} IOPS, ${formatFixed(r.throughput.mbps, 2)} MB/s; merges Q ${r.merges.q} / D ${r.merges.d} = ${formatFixed(r.merges.ratio, 3)}`,
+    '',
+    'latency (µs, nearest-rank percentiles)',
+    latencyTable(r.latency),
+    '',
+    'processes (Q2C in µs)',
+    processTable(r),
+    '',
+    `fairness: Jain ${formatFixed(r.fairness.jain, 3)} over ${r.fairness.flows} flow(s), window ${seconds(r.fairness.windowStartNs)}-${seconds(r.fairness.windowEndNs)} s${r.fairness.overlap ? '' : ' (flows do not overlap: whole run)'}`,
+  ];
+  const stats = Object.entries(r.opsStats);
+  if (stats.length > 0) {
+    out.push('', 'ops_stats');
+    for (const [k, v] of stats) out.push(`  ${k} ${v}`);
+  }
+  const c = r.conservation;
+  out.push(
+    '',
+    `conservation: queued ${c.queued}, completed ${c.completed}, merged ${c.merged}, lost ${c.lost}`,
+  );
+  if (r.ejected)
+    out.push(`ejected: ${r.ejected.reason} (hook ${r.ejected.hook}, at ${seconds(r.ejected.atNs)} s)`);
+  const reasons = Object.entries(r.warnings);
+  out.push('', reasons.length === 0 ? 'warnings: none' : 'warnings');
+  if (reasons.length > 0)
+    out.push(
+      renderTable(
+        [{ header: 'count' }, { header: 'reason', align: 'left' }],
+        reasons.map(([why, n]) => [String(n), why]),
+        2,
+      ),
+    );
+  return out.join('\n');
+}
+
+function seconds(ns: number): string {
+  return (ns / NS_PER_S).toFixed(3);
+}
+
+function latencyTable(l: StageLatency): string {
+  const cols: Column[] = ['', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h, k) => ({
+    header: h,
+    align: k === 0 ? 'left' : 'right',
+  }));
+  const rows: [string, StageLatency['q2c_ns']][] = [
+    ['Q2C', l.q2c_ns],
+    ['Q2D', l.q2d_ns],
+    ['D2C', l.d2c_ns],
+  ];
+  return renderTable(
+    cols,
+    rows.map(([name, s]) => [
+      name,
+      ...[s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map((v) => formatUs(v, 1)),
+    ]),
+    2,
+  );
+}
+
+function processTable(r: RunResult): string {
+  const cols: Column[] = [
+    { header: 'pid' },
+    { header: 'comm', align: 'left' },
+    { header: 'class', align: 'left' },
+    { header: 'I/Os' },
+    { header: 'IOPS' },
+    { header: 'MB/s' },
+    { header: 'window IOPS' },
+    { header: 'p50' },
+    { header: 'p99' },
+    { header: 'max' },
+  ];
+  const rows = r.processes.map((p) => [
+    String(p.pid),
+    p.comm,
+    p.ioprioClass,
+    String(p.ios),
+    formatFixed(p.iops),
+    formatFixed(p.mbps, 2),
+    formatFixed(p.windowIops),
+    formatUs(p.latency.q2c_ns.p50, 1),
+    formatUs(p.latency.q2c_ns.p99, 1),
+    formatUs(p.latency.q2c_ns.max, 1),
+  ]);
+  return renderTable(cols, rows, 2);
+}

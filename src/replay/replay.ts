@@ -1,0 +1,300 @@
+// The scripting-API entry of a replay: trace + policy + device + mode + seed + limits → result.
+// It reads and pairs the trace (scanning plug windows on the way), builds the arrival plan,
+// wires the engine, device model, request queue and driver, runs to quiescence, and
+// summarises the simulated IoTable with the same functions `inspect` uses. A pure function
+// of its inputs: the same inputs give byte-identical JSON. The model itself lives in
+// block/, ufq/, device/ and policies/; this module only connects them.
+
+import { type BioInput, RequestQueue } from '../block/queue.js';
+import { createDevice } from '../device/model.js';
+import { loadProfile } from '../device/registry.js';
+import { UfqReplayError } from '../errors.js';
+import { summarizeIos } from '../metrics/summary.js';
+import { getPolicy, KFUNC_HOST, policyNames } from '../policies/registry.js';
+import { Engine } from '../sim/engine.js';
+import { Rng } from '../sim/rng.js';
+import { countWarning, type StringTable, type TraceInfo, type WarningCounts } from '../trace/event.js';
+import type { IoTable } from '../trace/io-table.js';
+import { parseIoprioRules } from '../trace/ioprio-rules.js';
+import { openTrace } from '../trace/open.js';
+import { pairEvents } from '../trace/pair.js';
+import type { UfqOps } from '../ufq/ops.js';
+import type { UfqRevision } from '../ufq/revisions.js';
+import { planAfap } from './afap.js';
+import { planClosed } from './closed.js';
+import { ReplayDriver, type ReplayTarget } from './driver.js';
+import { planOpen } from './open.js';
+import { type ArrivalPlan, hasCompletions, processOrder, type ReplayMode } from './plan.js';
+import { PlugWindowScanner, type PlugWindows, tee } from './plug-windows.js';
+import type { RunResult } from './result.js';
+import { replayedRows, simulatedTable } from './tables.js';
+import { type QueueLimitValues, type ResolvedLimits, traceLimits } from './trace-meta.js';
+
+/** The device used when none is named (CONTRACTS.md: the run says so). */
+export const DEFAULT_DEVICE = 'nvme';
+/** The UFQ revision used when none is named: the latest modelled (ufq/revisions.ts). */
+export const DEFAULT_UFQ_REVISION: UfqRevision = 3;
+export const DEFAULT_SEED = 1;
+
+export interface ReplayOptions {
+  /** Trace name: blktrace base name, file, or a directory holding one trace. */
+  trace: string;
+  /** Built-in policy name (`policies`). */
+  policy: string;
+  /** Built-in profile name or a JSON file; default DEFAULT_DEVICE (with a warning). */
+  device?: string;
+  /** Default: closed when the trace has completions, else open. */
+  mode?: ReplayMode;
+  /** Multiplier of recorded gaps in open and closed modes; default 1. */
+  timeScale?: number;
+  seed?: number;
+  ufqRevision?: UfqRevision;
+  /** Overrides of the queue limits (flags); the rest comes from NAME.meta.json or defaults. */
+  limits?: QueueLimitValues;
+  /** `--ioprio` specs for I/Os whose trace recorded no priority. */
+  ioprio?: readonly string[];
+  /** Trace format id, instead of detection. */
+  format?: string;
+  /**
+   * 'trace' (default): the trace's unplugs bound plug windows when it has any; 'model':
+   * ignore them and batch only bios due at the same instant (to measure what windows add).
+   */
+  plugWindows?: 'trace' | 'model';
+  /** Receives one-line notes meant for stderr (defaults, fallbacks). */
+  onNote?: (line: string) => void;
+}
+
+/** A replay's result plus its simulated I/Os (for requests.arrow). */
+export interface ReplayOutput {
+  result: RunResult;
+  /** One row per replayed bio, with simulated stage times. */
+  ios: IoTable;
+  strings: StringTable;
+  info: TraceInfo;
+}
+
+/** Replays one trace and returns the `run --json` result. */
+export async function replay(options: ReplayOptions): Promise<RunResult> {
+  return (await simulate(options)).result;
+}
+
+/** Replays one trace; returns the result and the simulated IoTable. */
+export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
+  // Policy and device errors before reading what may be a large trace.
+  resolvePolicy(options.policy);
+  loadProfile(options.device ?? DEFAULT_DEVICE);
+  const warnings: WarningCounts = {};
+  // Read and pair the trace, collecting unplugs in the same pass.
+  const scanner = new PlugWindowScanner();
+  const source = await openTrace(options.trace, { format: options.format });
+  const paired = await pairEvents(
+    tee(source, (b) => scanner.observe(b)),
+    { ioprioRules: parseIoprioRules(options.ioprio ?? []) },
+  );
+  for (const [k, v] of Object.entries(paired.info.warnings)) countWarning(warnings, k, v);
+  for (const [k, v] of Object.entries(paired.warnings)) countWarning(warnings, k, v);
+  const ios = replayedRows(paired.ios, warnings);
+  const windows = scanner.found && options.plugWindows !== 'model' ? scanner.assign(ios) : null;
+  // Queue limits: flags, then NAME.meta.json, then the model's defaults.
+  const limits = await traceLimits(options.trace, options.limits ?? {}, warnings);
+  return simulateTable(
+    { ios, strings: paired.strings, info: paired.info, windows, limits, warnings },
+    options,
+  );
+}
+
+/** A paired trace ready to replay (what simulate() reads from a file). */
+export interface ReplayInput {
+  /** One row per bio, one device, every row with a Q time (tables.ts replayedRows). */
+  ios: IoTable;
+  strings: StringTable;
+  info: TraceInfo;
+  /** Recorded plug windows per row, or null when the trace has no unplugs. */
+  windows: PlugWindows | null;
+  limits: ResolvedLimits;
+  /** Warnings so far (reading, pairing); the replay adds its own. */
+  warnings: WarningCounts;
+}
+
+/** Replays an already paired table; `options.trace` only labels the result. */
+export function simulateTable(input: ReplayInput, options: ReplayOptions): ReplayOutput {
+  const { ios, limits, windows } = input;
+  const warnings: WarningCounts = { ...input.warnings };
+  const note = (line: string) => {
+    countWarning(warnings, line);
+    options.onNote?.(line);
+  };
+  const ops = resolvePolicy(options.policy);
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale))
+    throw new UfqReplayError('FLAG_INVALID', `time scale ${timeScale} is not a positive number`, {
+      hint: 'give a multiplier such as 0.5 (twice as fast) or 2 (half as fast)',
+    });
+  const seed = options.seed ?? DEFAULT_SEED;
+  const ufqRevision = options.ufqRevision ?? DEFAULT_UFQ_REVISION;
+  const deviceName = options.device ?? DEFAULT_DEVICE;
+  if (options.device === undefined)
+    countWarning(warnings, `no device given: replayed on the ${DEFAULT_DEVICE} profile`);
+  let profile = loadProfile(deviceName);
+  if (limits.values.queue_depth !== undefined)
+    profile = { ...profile, queueDepth: limits.values.queue_depth };
+
+  // The arrival plan.
+  let mode: ReplayMode = options.mode ?? (hasCompletions(ios) ? 'closed' : 'open');
+  if (mode === 'closed' && !hasCompletions(ios)) {
+    note('closed-loop replay needs completions and the trace has none: replayed open-loop');
+    mode = 'open';
+  }
+  const order = processOrder(ios);
+  let plan: ArrivalPlan;
+  if (mode === 'open') plan = planOpen(ios, { timeScale }, order);
+  else if (mode === 'closed') plan = planClosed(ios, { timeScale }, order);
+  else {
+    plan = planAfap(ios, order);
+    if (timeScale !== 1) note('afap replay has no recorded gaps to scale: --time-scale ignored');
+    if (!hasCompletions(ios))
+      note('afap replay: the trace has no completions, every process runs at depth 1');
+  }
+
+  // The simulated machine.
+  const rng = new Rng(seed);
+  const engine = new Engine();
+  const sim = simulatedTable(ios);
+  let driver: ReplayDriver | undefined;
+  let maxCpu = 0;
+  for (let i = 0; i < ios.length; i++) if (ios.cpu[i] > maxCpu) maxCpu = ios.cpu[i];
+  const queue = new RequestQueue({
+    engine,
+    device: (onComplete) => createDevice(profile, engine, rng.fork('device'), onComplete),
+    ops,
+    ufqRevision,
+    limits: {
+      nr_requests: limits.values.nr_requests,
+      max_sectors_kb: limits.values.max_sectors_kb,
+      nomerges: limits.values.nomerges,
+    },
+    recorder: sim,
+    rng: rng.fork('queue'),
+    kfuncHost: KFUNC_HOST,
+    nrCpus: maxCpu + 1,
+    onBioComplete: (io) => driver?.complete(io, engine.now),
+  });
+  const comms = Array.from(order.procPid, (_, p) =>
+    input.strings.get(ios.comm[order.rows[order.procStart[p]]]),
+  );
+  const bio: BioInput = { io: 0, op: 0, flags: 0, sector: 0, bytes: 0, pid: 0, comm: '', cpu: 0, ioprio: 0 };
+  const target: ReplayTarget = {
+    submit(row, proc) {
+      // Latency counts from the simulated arrival even if the task is asleep for a tag.
+      sim.tQ[row] = engine.now;
+      bio.io = row;
+      bio.op = ios.op[row];
+      bio.flags = ios.flags[row];
+      bio.sector = ios.sector[row];
+      bio.bytes = ios.bytes[row];
+      bio.pid = order.procPid[proc];
+      bio.comm = comms[proc];
+      bio.cpu = ios.cpu[row];
+      bio.ioprio = ios.ioprio[row];
+      queue.submitBio(bio);
+    },
+    startPlug(proc) {
+      queue.blkStartPlug(order.procPid[proc], comms[proc]);
+    },
+    finishPlug(proc, fromSchedule) {
+      if (fromSchedule) queue.blkScheduleOut(order.procPid[proc]);
+      queue.blkFinishPlug(order.procPid[proc]);
+    },
+  };
+  driver = new ReplayDriver(engine, target, plan, windows?.window ?? null);
+  let cons: ReturnType<RequestQueue['conservation']>;
+  let opsStats: Record<string, number>;
+  try {
+    driver.start();
+    engine.run();
+    // A policy that stalls at the end of input is ejected and the fallback drains its work.
+    while (queue.settle()) engine.run();
+    queue.checkInvariants();
+    cons = queue.conservation();
+    opsStats = queue.opsStats();
+  } finally {
+    // exit_sched frees the policy's per-disk state even when the run failed.
+    queue.exit();
+  }
+  const ejected = queue.elevator.ejected;
+  for (const [k, v] of Object.entries(queue.warnings)) countWarning(warnings, k, v);
+  if (driver.unfinishedProcesses() > 0)
+    countWarning(
+      warnings,
+      'processes left waiting for a completion that never came',
+      driver.unfinishedProcesses(),
+    );
+
+  const summary = summarizeIos(sim, input.strings);
+  const d = cons.requests.allocated - cons.requests.absorbed;
+  const limitValues: Record<string, number> = {
+    nr_requests: queue.limits.nr_requests,
+    max_sectors_kb: queue.limits.max_sectors_kb,
+    queue_depth: queue.device.queueDepth,
+    nomerges: queue.limits.nomerges,
+  };
+  if (limits.values.rotational !== undefined) limitValues.rotational = limits.values.rotational;
+  if (limits.values.logical_block_size !== undefined)
+    limitValues.logical_block_size = limits.values.logical_block_size;
+  const result: RunResult = {
+    policy: options.policy,
+    ufqRevision,
+    device: profile.name,
+    mode,
+    seed,
+    trace: options.trace,
+    ios: cons.queued,
+    throughput: summary.throughput,
+    latency: summary.latency,
+    processes: summary.processes,
+    fairness: summary.fairness,
+    merges: { q: cons.queued, d, ratio: d > 0 ? cons.queued / d : 0 },
+    opsStats,
+    // A bio never submitted (its process waited on a completion that never came) is lost too.
+    conservation: {
+      queued: cons.queued,
+      completed: cons.completed,
+      merged: cons.merged,
+      lost: cons.lost + (ios.length - cons.queued),
+    },
+    ejected: ejected === null ? null : { reason: ejected.reason, hook: ejected.hook, atNs: ejected.atNs },
+    warnings,
+    timeScale,
+    limits: limitValues,
+    limitsFrom: {
+      nr_requests: limits.from.nr_requests ?? 'default',
+      max_sectors_kb: limits.from.max_sectors_kb ?? 'default',
+      queue_depth: limits.from.queue_depth ?? 'device',
+      nomerges: limits.from.nomerges ?? 'default',
+      ...limits.from,
+    },
+    plugging: {
+      windows: windows === null ? 'model' : 'trace',
+      recorded: windows?.unplugs ?? 0,
+      unplugs: {
+        explicit: queue.plugStats.explicit,
+        limit: queue.plugStats.limit,
+        fromSchedule: queue.plugStats.fromSchedule,
+      },
+    },
+    byOp: summary.byOp,
+    byClass: summary.byClass,
+    spanNs: summary.spanEndNs >= 0 && summary.spanStartNs >= 0 ? summary.spanEndNs - summary.spanStartNs : 0,
+  };
+  return { result, ios: sim, strings: input.strings, info: input.info };
+}
+
+/** A built-in policy's hook table; POLICY_NOT_FOUND (exit 2) for an unknown name. */
+function resolvePolicy(name: string): UfqOps {
+  const ops = getPolicy(name);
+  if (ops === undefined)
+    throw new UfqReplayError('POLICY_NOT_FOUND', `no built-in policy named '${name}'`, {
+      hint: `built-in policies: ${policyNames().join(', ')}`,
+    });
+  return ops;
+}

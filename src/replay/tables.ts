@@ -1,0 +1,73 @@
+// The two IoTables of a replay: the recorded rows that are replayed (one device, rows with a
+// Q time), and the simulated table of the same rows, whose static columns (op, size, sector,
+// process, CPU, priority) are copied and whose stage times the queue fills in. Both keep the
+// same row numbers, so a row index names the same I/O in the trace and in the replay.
+import { countWarning, devName, type WarningCounts } from '../trace/event.js';
+import { IO_COLUMN_NAMES, type IoColumnName, type IoTable, IoTableBuilder, NONE } from '../trace/io-table.js';
+
+/** Columns the simulation fills; every other column is copied from the trace. */
+const SIMULATED: ReadonlySet<IoColumnName> = new Set<IoColumnName>([
+  'tQ',
+  'tG',
+  'tI',
+  'tM',
+  'tD',
+  'tC',
+  'mergedInto',
+  'requeues',
+  'error',
+]);
+
+/**
+ * The rows to replay: those with a Q time on the device with the most I/Os. A trace of a
+ * stacked device (dm, md) records each bio on every layer; replaying one layer keeps each bio
+ * once. What is left out is counted in `warnings`.
+ */
+export function replayedRows(ios: IoTable, warnings: WarningCounts): IoTable {
+  const perDev = new Map<number, number>();
+  for (let i = 0; i < ios.length; i++)
+    if (ios.tQ[i] !== NONE) perDev.set(ios.dev[i], (perDev.get(ios.dev[i]) ?? 0) + 1);
+  let dev = 0;
+  let most = -1;
+  for (const [d, n] of [...perDev].sort((a, b) => a[0] - b[0]))
+    if (n > most) {
+      dev = d;
+      most = n;
+    }
+  const keep = (i: number) => ios.tQ[i] !== NONE && ios.dev[i] === dev;
+  let kept = 0;
+  for (let i = 0; i < ios.length; i++) if (keep(i)) kept++;
+  if (kept === ios.length) return ios;
+  const noQ = ios.length - [...perDev.values()].reduce((a, b) => a + b, 0);
+  if (noQ > 0) countWarning(warnings, 'I/Os without a Q time (not replayed)', noQ);
+  if (perDev.size > 1)
+    countWarning(
+      warnings,
+      `I/Os on devices other than ${devName(dev)} (not replayed: one device per run)`,
+      ios.length - noQ - kept,
+    );
+  const b = new IoTableBuilder(kept);
+  const out = b.table;
+  for (let i = 0; i < ios.length; i++) {
+    if (!keep(i)) continue;
+    const r = b.push();
+    for (const name of IO_COLUMN_NAMES) out[name][r] = ios[name][i];
+  }
+  // Merge links name trace rows; they are not needed for replay and would dangle here.
+  const t = b.finish();
+  t.mergedInto.fill(NONE);
+  return t;
+}
+
+/** A table with the trace's static columns and every simulated column unset (NONE / 0). */
+export function simulatedTable(ios: IoTable): IoTable {
+  const b = new IoTableBuilder(ios.length);
+  b.table.length = ios.length;
+  const t = b.finish();
+  for (const name of IO_COLUMN_NAMES) {
+    if (!SIMULATED.has(name)) (t[name] as Float64Array).set(ios[name] as Float64Array);
+    else if (name === 'requeues' || name === 'error') t[name].fill(0);
+    else t[name].fill(NONE);
+  }
+  return t;
+}

@@ -1,0 +1,542 @@
+// The pure, incremental blktrace record decoder: bytes in (push/end), events out, one record at
+// a time, written straight into EventBatch columns (trace-formats §1.2-§1.9). It frames
+// records, checks every magic word, resynchronises after a framing error, diverts PROCESS and
+// TIMESTAMP notes to side tables, and counts what it skips. It never throws on data and does no
+// I/O; ordering several streams is the reader's job (merge.ts, reader.ts).
+import type { ErrorCode, ErrorWhere } from '../../errors.js';
+import { ACT, type EventBatch, FLAG, NO_SECTOR, OP, StringTable, type WarningCounts } from '../event.js';
+import {
+  CGROUP_ID_BYTES,
+  COMM_BYTES,
+  flagsOf,
+  hasSector,
+  MAX_ACTION_V7,
+  MAX_ACTION_V8,
+  opOf,
+  TA_CGROUP,
+  TC,
+  TC_SHIFT,
+  TN,
+} from './action.js';
+import { checkStart, isMagicAt, LAYOUT_V7, layoutOf, type RecordLayout, VERSION_8 } from './magic.js';
+import { ProcessNames } from './names.js';
+import { type SeqState, SequenceTracker } from './sequence.js';
+
+/** advance() results. */
+export const HEAD = 0;
+export const NEED_DATA = 1;
+export const DONE = 2;
+export type AdvanceResult = typeof HEAD | typeof NEED_DATA | typeof DONE;
+
+/** 2^32, to assemble u64 fields from two u32 halves (exact below 2^53). */
+const TWO_POW_32 = 4294967296;
+/** Nanoseconds per second. */
+const NS_PER_S = 1e9;
+
+/** State shared by all decoders of one trace: strings, names, sequences, warnings, anchor. */
+export interface DecoderShared {
+  readonly strings: StringTable;
+  readonly names: ProcessNames;
+  readonly sequences: SequenceTracker;
+  readonly warnings: WarningCounts;
+  /** Where each warning reason was first seen. */
+  readonly warningWhere: Record<string, ErrorWhere>;
+  /** The first TIMESTAMP note: its monotonic time and wall-clock ns. */
+  timestamp?: { monoNs: number; wallNs: number };
+}
+
+export function newDecoderShared(strings = new StringTable()): DecoderShared {
+  const warnings: WarningCounts = {};
+  return {
+    strings,
+    names: new ProcessNames(),
+    sequences: new SequenceTracker(warnings),
+    warnings,
+    warningWhere: {},
+  };
+}
+
+export interface DecoderOptions {
+  /** File name for warnings and errors. */
+  file: string;
+  /** Index of the file in TraceInfo.files (the `src` column). */
+  src: number;
+  /** CPU every record must have (per-CPU file), or -1 to accept any. */
+  expectedCpu: number;
+  /**
+   * True when notify times share the events' time base (per-CPU files, raw streams). False for
+   * a `blkparse -d` dump, whose notes keep absolute times among relative events: there a note
+   * is placed at the time of the last event read before it (trace-formats §2.6).
+   */
+  noteTimesComparable: boolean;
+  /**
+   * Count events whose time is earlier than the previous event's (BLKTRACE_TIME_BACKWARDS):
+   * a per-CPU file and a dump are in time order; an interleaved stream is not. Default true.
+   */
+  checkTimeOrder?: boolean;
+}
+
+/** Why decoding could not start: the first record's magic or version. */
+export interface StartError {
+  code: Extract<ErrorCode, 'BLKTRACE_BAD_MAGIC' | 'BLKTRACE_BAD_VERSION'>;
+  offset: number;
+  /** The word or version found. */
+  found: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Action codes 0..ACT.m inclusive index the per-action tables below. */
+const ACTION_TABLE_SIZE = ACT.m + 1;
+/** 1 for actions without a sector (plug, unplugs, messages). */
+const NO_SECTOR_ACTION = new Uint8Array(ACTION_TABLE_SIZE).map((_, code) => (hasSector(code) ? 0 : 1));
+/** 1 for actions whose PDU the decoder reads (remap, unplugs, split, messages). */
+const PDU_ACTION = new Uint8Array(ACTION_TABLE_SIZE).map((_, code) =>
+  code === ACT.A || code === ACT.U || code === ACT.UT || code === ACT.X || code === ACT.m ? 1 : 0,
+);
+
+/**
+ * op | flags << 8 for every v7 category mask, with bit 16 set when the record has no bytes:
+ * opOf/flagsOf precomputed, 128 Ki entries (512 KiB), because they run for every record.
+ */
+const OP_FLAGS = (() => {
+  const t = new Uint32Array(0x20000);
+  for (let cats = 0; cats < 0x10000; cats++) {
+    for (const empty of [0, 1]) {
+      const op = opOf(cats, empty ? 0 : 1);
+      t[cats | (empty << 16)] = op | (flagsOf(cats, op, false) << 8);
+    }
+  }
+  return t;
+})();
+
+export class BlktraceDecoder {
+  /** Set when the first record is not blktrace v7/v8; the decoder is then DONE. */
+  startError?: StartError;
+  littleEndian = true;
+  version = 0;
+  /** Records framed (events, notes and dropped records). */
+  records = 0;
+  /** Events emitted. */
+  events = 0;
+  /** Bytes pushed. */
+  bytes = 0;
+  /** Raw time of the current head event (valid after advance() returned HEAD). */
+  headTime = 0;
+  /** CPU of the current head event. */
+  headCpu = 0;
+
+  private buf: Uint8Array = new Uint8Array(0);
+  private dv = new DataView(this.buf.buffer);
+  /** Offset in buf of the next unread record. */
+  private pos = 0;
+  /** File offset of buf[0]. */
+  private base = 0;
+  private ended = false;
+  private started = false;
+  private resyncing = false;
+  private layout: RecordLayout = LAYOUT_V7;
+  private maxAction: number = MAX_ACTION_V7;
+  private lo64 = 0;
+  private hi64 = 4;
+  private headPos = -1;
+  private headLen = 0;
+  private headCats = 0;
+  private headCode = 0;
+  private headCgroup = false;
+  private headRec = 0;
+  private lastEventTime = 0;
+  private seqState: SeqState | undefined;
+  private seqDev = -1;
+  private seqCpu = -1;
+  private readonly src: number;
+  private readonly checkTime: boolean;
+
+  constructor(
+    private readonly shared: DecoderShared,
+    private readonly options: DecoderOptions,
+  ) {
+    this.src = options.src;
+    this.checkTime = options.checkTimeOrder ?? true;
+  }
+
+  /** Appends bytes of the stream. */
+  push(chunk: Uint8Array): void {
+    if (this.ended || chunk.length === 0) return;
+    this.bytes += chunk.length;
+    const rest = this.buf.length - this.pos;
+    if (this.headPos >= 0) this.headPos -= this.pos;
+    this.base += this.pos;
+    if (rest === 0) {
+      this.buf = chunk;
+    } else {
+      const joined = new Uint8Array(rest + chunk.length);
+      joined.set(this.buf.subarray(this.pos));
+      joined.set(chunk, rest);
+      this.buf = joined;
+    }
+    this.pos = 0;
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  /** Marks the end of the stream: a partial record left then is a truncation. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** File offset of the next unread byte. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  /**
+   * Moves to the next event (an I/O event or a message), handling notes and skips on the way.
+   * HEAD: an event is ready (headTime, emit, skip). NEED_DATA: push more bytes or end().
+   * DONE: the stream is exhausted.
+   */
+  advance(): AdvanceResult {
+    if (this.headPos >= 0) return HEAD;
+    const buf = this.buf;
+    const dv = this.dv;
+    const len = buf.length;
+    for (;;) {
+      const avail = len - this.pos;
+      if (!this.started) {
+        if (avail < 4) return this.ended ? this.finish() : NEED_DATA;
+        if (!this.begin()) return DONE;
+      }
+      const L = this.layout;
+      const le = this.littleEndian;
+      const p = this.pos;
+      if (avail < L.headerBytes) {
+        if (avail >= 4 && !isMagicAt(buf, p, le, this.version)) {
+          if (!this.resync()) return this.ended ? this.finish() : NEED_DATA;
+          continue;
+        }
+        return this.ended ? this.finish() : NEED_DATA;
+      }
+      if (!isMagicAt(buf, p, le, this.version)) {
+        if (!this.resync()) return this.ended ? this.finish() : NEED_DATA;
+        continue;
+      }
+      this.resyncing = false;
+      const total = L.headerBytes + dv.getUint16(p + L.pduLen, le);
+      if (avail < total) return this.ended ? this.finish() : NEED_DATA;
+      const rec = this.records++;
+      const cpu = dv.getUint32(p + L.cpu, le);
+      const expected = this.options.expectedCpu;
+      if (expected >= 0 && cpu !== expected) {
+        // blkparse.c ms_prime: a record whose cpu is not its file's is reported and dropped.
+        this.warn('BLKTRACE_WRONG_CPU', p);
+        this.pos = p + total;
+        continue;
+      }
+      let actionLo: number;
+      let actionHi = 0;
+      if (L.actionBytes === 8) {
+        actionLo = dv.getUint32(p + L.action + this.lo64, le);
+        actionHi = dv.getUint32(p + L.action + this.hi64, le);
+      } else {
+        actionLo = dv.getUint32(p + L.action, le);
+      }
+      const cats = ((actionLo >>> TC_SHIFT) | ((actionHi & 0xffff) << 16)) >>> 0;
+      const code = actionLo & 0xff;
+      const time = dv.getUint32(p + 8 + this.hi64, le) * TWO_POW_32 + dv.getUint32(p + 8 + this.lo64, le);
+      if ((cats & TC.NOTIFY) !== 0) {
+        if (code !== TN.MESSAGE) {
+          this.notify(p, total, code, (actionLo & TA_CGROUP) !== 0, cpu, time);
+          this.pos = p + total;
+          continue;
+        }
+        this.headCode = ACT.m;
+      } else if (code < 1 || code > this.maxAction) {
+        this.warn('BLKTRACE_UNKNOWN_ACTION', p);
+        this.pos = p + total;
+        continue;
+      } else {
+        this.headCode = code;
+      }
+      if (time < this.headTime && this.checkTime) this.warn('BLKTRACE_TIME_BACKWARDS', p);
+      this.headPos = p;
+      this.headLen = total;
+      this.headCats = cats;
+      this.headCgroup = (actionLo & TA_CGROUP) !== 0;
+      this.headRec = rec;
+      this.headTime = time;
+      this.headCpu = cpu;
+      return HEAD;
+    }
+  }
+
+  /** What the last advance() inside run() returned. */
+  result: AdvanceResult = HEAD;
+
+  /**
+   * Emits the head event and the ones after it while their time is at most `limitNs` and
+   * rows remain below `cap`; returns the next free row and leaves the last advance() result in
+   * `result`. The merge calls this once per run of one stream, so the per-record calls stay
+   * inside this class, where they are inlined.
+   */
+  run(b: EventBatch, row: number, cap: number, limitNs: number, genesisNs: number): number {
+    let r: AdvanceResult;
+    do {
+      this.emit(b, row++, genesisNs);
+      r = this.advance();
+    } while (r === HEAD && row < cap && this.headTime <= limitNs);
+    this.result = r;
+    return row;
+  }
+
+  /** Drops the head event without emitting it (sampling, filtering). */
+  skip(): void {
+    if (this.headPos < 0) return;
+    this.pos = this.headPos + this.headLen;
+    this.headPos = -1;
+  }
+
+  /**
+   * Writes the head event into row `row` of `b`, with time relative to `genesisNs`, and
+   * consumes it. `comm` is left 0: names are resolved per batch (resolveComms), once every
+   * note read so far is known.
+   */
+  emit(b: EventBatch, row: number, genesisNs: number): void {
+    const dv = this.dv;
+    const o = this.headPos;
+    const le = this.littleEndian;
+    const L = this.layout;
+    const code = this.headCode;
+    const device = dv.getUint32(o + L.device, le);
+    const cpu = this.headCpu;
+    const seq = dv.getUint32(o + L.sequence, le);
+    const bytes = dv.getUint32(o + L.bytes, le);
+    b.timeNs[row] = this.headTime - genesisNs;
+    b.src[row] = this.src;
+    b.rec[row] = this.headRec;
+    b.volume[row] = 0;
+    b.cpu[row] = cpu;
+    b.seq[row] = seq;
+    b.pid[row] = dv.getUint32(o + L.pid, le);
+    b.comm[row] = 0;
+    b.action[row] = code;
+    b.bytes[row] = bytes;
+    b.error[row] = dv.getInt16(o + L.error, le);
+    b.ioprio[row] = 0;
+
+    if (seq !== 0) {
+      let st = this.seqState;
+      if (st === undefined || device !== this.seqDev || cpu !== this.seqCpu) {
+        st = this.shared.sequences.state(device, cpu);
+        this.seqState = st;
+        this.seqDev = device;
+        this.seqCpu = cpu;
+      }
+      if (seq === st.last + 1) st.last = seq;
+      else this.shared.sequences.gap(st, seq);
+    }
+
+    const cats = this.headCats;
+    if (cats < 0x10000) {
+      // v7 categories: one table lookup gives op and flags (built once, see opFlagsTable).
+      const packed = OP_FLAGS[cats | (bytes === 0 ? 0x10000 : 0)];
+      b.op[row] = packed & 0xff;
+      b.flags[row] = (packed >>> 8) | (this.headCgroup ? FLAG.CGROUP : 0);
+    } else {
+      const op = opOf(cats, bytes);
+      b.op[row] = op;
+      b.flags[row] = flagsOf(cats, op, this.headCgroup);
+    }
+    b.sector[row] =
+      NO_SECTOR_ACTION[code] === 0
+        ? dv.getUint32(o + L.sector + this.hi64, le) * TWO_POW_32 + dv.getUint32(o + L.sector + this.lo64, le)
+        : NO_SECTOR;
+    if (PDU_ACTION[code] === 0) {
+      b.dev[row] = device;
+      b.aux[row] = 0;
+      b.auxDev[row] = 0;
+    } else this.emitPdu(b, row, device);
+    this.lastEventTime = this.headTime;
+    this.events++;
+    this.pos = o + this.headLen;
+    this.headPos = -1;
+  }
+
+  /** The PDU-bearing events: remap, unplugs, split and messages (trace-formats §1.8). */
+  private emitPdu(b: EventBatch, row: number, device: number): void {
+    const dv = this.dv;
+    const o = this.headPos;
+    const code = this.headCode;
+    let pdu = o + this.layout.headerBytes;
+    let pduLen = this.headLen - this.layout.headerBytes;
+    if (this.headCgroup) {
+      pdu += CGROUP_ID_BYTES;
+      pduLen -= CGROUP_ID_BYTES;
+    }
+    let dev = device;
+    let aux = 0;
+    let auxDev = 0;
+    if (code === ACT.m) {
+      // A message has no operation of its own, whatever its category bits say.
+      b.op[row] = OP.NONE;
+      b.flags[row] = this.headCgroup ? FLAG.CGROUP : 0;
+      b.msg.set(row, pduLen > 0 ? messageText(this.buf, pdu, pduLen) : '');
+    } else if (code === ACT.A) {
+      // PDUs are big-endian whatever the header order.
+      if (pduLen >= 16) {
+        auxDev = dv.getUint32(pdu, false);
+        dev = dv.getUint32(pdu + 4, false);
+        aux = dv.getUint32(pdu + 8, false) * TWO_POW_32 + dv.getUint32(pdu + 12, false);
+      } else this.warn('BLKTRACE_SHORT_PDU', o);
+    } else if (pduLen >= 8) {
+      aux = dv.getUint32(pdu, false) * TWO_POW_32 + dv.getUint32(pdu + 4, false);
+    } else this.warn('BLKTRACE_SHORT_PDU', o);
+    b.dev[row] = dev;
+    b.aux[row] = aux;
+    b.auxDev[row] = auxDev;
+  }
+
+  /** Decides byte order and version on the first record; false when it is not blktrace. */
+  private begin(): boolean {
+    const c = checkStart(this.buf, this.pos);
+    if (c.kind === 'ok') {
+      this.started = true;
+      this.littleEndian = c.littleEndian;
+      this.version = c.version;
+      this.layout = layoutOf(c.version) ?? LAYOUT_V7;
+      this.maxAction = c.version === VERSION_8 ? MAX_ACTION_V8 : MAX_ACTION_V7;
+      this.lo64 = c.littleEndian ? 0 : 4;
+      this.hi64 = c.littleEndian ? 4 : 0;
+      return true;
+    }
+    if (c.kind === 'bad-version') {
+      this.littleEndian = c.littleEndian;
+      this.startError = { code: 'BLKTRACE_BAD_VERSION', offset: this.offset, found: c.version };
+    } else if (c.kind === 'bad-magic') {
+      this.startError = { code: 'BLKTRACE_BAD_MAGIC', offset: this.offset, found: c.word };
+    }
+    this.ended = true;
+    this.pos = this.buf.length;
+    return false;
+  }
+
+  /** At the end of the stream: a partial record left over is a truncation. */
+  private finish(): AdvanceResult {
+    if (this.pos < this.buf.length) {
+      this.warn('BLKTRACE_TRUNCATED', this.pos);
+      this.pos = this.buf.length;
+    }
+    return DONE;
+  }
+
+  /**
+   * Scans forward for the next magic word after a framing error, counting the bytes skipped.
+   * Returns false when the buffer ends first (the last 3 bytes are kept: a magic may straddle).
+   */
+  private resync(): boolean {
+    const buf = this.buf;
+    const len = buf.length;
+    if (!this.resyncing) {
+      this.resyncing = true;
+      this.warn('BLKTRACE_RESYNC', this.pos);
+    }
+    const from = this.pos;
+    for (let i = from + 1; i + 4 <= len; i++) {
+      if (isMagicAt(buf, i, this.littleEndian, this.version)) {
+        this.countSkipped(i - from);
+        this.pos = i;
+        return true;
+      }
+    }
+    const keep = this.ended ? 0 : 3;
+    const to = Math.max(from, len - keep);
+    this.countSkipped(to - from);
+    this.pos = to;
+    return false;
+  }
+
+  private countSkipped(n: number): void {
+    if (n > 0)
+      this.shared.warnings.BLKTRACE_SKIPPED_BYTES = (this.shared.warnings.BLKTRACE_SKIPPED_BYTES ?? 0) + n;
+  }
+
+  /** PROCESS and TIMESTAMP notes (trace-formats §1.7); they are not events. */
+  private notify(p: number, total: number, code: number, cgroup: boolean, cpu: number, time: number): void {
+    const dv = this.dv;
+    const L = this.layout;
+    const le = this.littleEndian;
+    const pid = dv.getUint32(p + L.pid, le);
+    const device = dv.getUint32(p + L.device, le);
+    const seq = dv.getUint32(p + L.sequence, le);
+    if (seq !== 0) this.shared.sequences.note(this.shared.sequences.state(device, cpu), seq);
+    let pdu = p + L.headerBytes;
+    let n = total - L.headerBytes;
+    if (cgroup) {
+      pdu += CGROUP_ID_BYTES;
+      n -= CGROUP_ID_BYTES;
+    }
+    if (code === TN.PROCESS) {
+      if (n <= 0) {
+        this.warn('BLKTRACE_SHORT_PDU', p);
+        return;
+      }
+      const comm = messageText(this.buf, pdu, Math.min(n, COMM_BYTES));
+      const at = this.options.noteTimesComparable ? time : this.lastEventTime;
+      this.shared.names.note(pid, at, this.shared.strings.intern(comm));
+    } else if (code === TN.TIMESTAMP) {
+      if (n < 8) {
+        this.warn('BLKTRACE_SHORT_PDU', p);
+        return;
+      }
+      // The two u32 halves are in the header's byte order, unlike other PDUs.
+      const sec = dv.getUint32(pdu, le);
+      const nsec = dv.getUint32(pdu + 4, le);
+      this.shared.timestamp ??= { monoNs: time, wallNs: sec * NS_PER_S + nsec };
+    } else {
+      this.warn('BLKTRACE_UNKNOWN_NOTIFY', p);
+    }
+  }
+
+  private warn(reason: string, bufOffset: number): void {
+    const w = this.shared.warnings;
+    w[reason] = (w[reason] ?? 0) + 1;
+    if (this.shared.warningWhere[reason] === undefined)
+      this.shared.warningWhere[reason] = {
+        file: this.options.file,
+        offset: this.base + bufOffset,
+        record: this.records,
+      };
+  }
+}
+
+/** Text of a PDU up to its first NUL (comm names are NUL-padded; blkparse prints up to a NUL). */
+function messageText(buf: Uint8Array, from: number, n: number): string {
+  let end = from;
+  const stop = from + n;
+  while (end < stop && buf[end] !== 0) end++;
+  return utf8.decode(buf.subarray(from, end));
+}
+
+/** Fills the comm column of rows [from, to) from the PROCESS notes read so far. */
+export function resolveComms(
+  b: EventBatch,
+  names: ProcessNames,
+  genesisNs: number,
+  from = 0,
+  to = b.length,
+): void {
+  if (!names.renamed) {
+    // No pid was named twice: the name does not depend on time, so runs of one pid (a task's
+    // Q G P U D) reuse one lookup.
+    let lastPid = -1;
+    let lastComm = 0;
+    for (let i = from; i < to; i++) {
+      const pid = b.pid[i];
+      if (pid !== lastPid) {
+        lastComm = names.lookup(pid, 0);
+        lastPid = pid;
+      }
+      b.comm[i] = lastComm;
+    }
+    return;
+  }
+  for (let i = from; i < to; i++) b.comm[i] = names.lookup(b.pid[i], b.timeNs[i] + genesisNs);
+}

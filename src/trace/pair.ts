@@ -1,0 +1,365 @@
+// Pairs trace events into I/Os the way btt does (trace-formats §4.1-4.2), filling an IoTable
+// (one row per Q with bytes) and btt's figures in the same single pass.
+// Per device, pending Qs live in a SectorTree keyed by start sector, with btt's rules:
+// a Q replaces a pending Q with the same start, G/S/I/M find the Q whose span contains
+// their sector, D stamps every pending Q inside its span, C completes (and frees) every
+// pending Q inside its span, R counts as a Q for the merge ratio, A finds the volume's Q
+// for Q2A. Events before a device's first Q or A are culled, zero-byte Q/G/S/I/M/D/C are
+// ignored, passthrough events are skipped, and every delta is at least 1 ns. Unlike btt,
+// cgroup-flagged events are paired (the reader has masked the flag), and a bio's row also
+// records its merge head, requeue count, error and I/O priority. See docs/metrics.md.
+import { BTT, BttAccumulator, type BttStats, DeviceCounts, isRemapperDev } from './btt.js';
+import {
+  ACT,
+  countWarning,
+  type EventBatch,
+  FLAG,
+  type StringTable,
+  type TraceInfo,
+  type TraceSource,
+  type WarningCounts,
+} from './event.js';
+import { type IoTable, IoTableBuilder, NONE as NO_TIME } from './io-table.js';
+import { applyIoprioRules, type IoprioRule } from './ioprio-rules.js';
+import { NIL, SectorTree } from './sector-tree.js';
+
+export interface PairOptions {
+  /** Priorities for I/Os whose trace recorded none (ioprio-rules.ts). */
+  ioprioRules?: IoprioRule[];
+}
+
+export interface PairResult {
+  ios: IoTable;
+  strings: StringTable;
+  btt: BttStats;
+  /** Events that could not be paired, by reason (the reader's own skips are in info.warnings). */
+  warnings: WarningCounts;
+  info: TraceInfo;
+}
+
+/** Reasons counted in PairResult.warnings. Every Q row without a C is in one of the first two. */
+export const PAIR_WARNING = {
+  Q_NEVER_COMPLETED: 'Q never completed',
+  Q_REPLACED: 'Q replaced by a later Q at the same start sector (not paired, as btt)',
+  CULLED: 'event before the first Q on its device (I/O in flight at trace start)',
+  G_WITHOUT_Q: 'G without Q',
+  S_WITHOUT_Q: 'S without Q',
+  I_WITHOUT_Q: 'I without Q',
+  M_WITHOUT_Q: 'M without Q',
+  D_WITHOUT_Q: 'D without Q',
+  C_WITHOUT_Q: 'C without Q',
+  R_WITHOUT_Q: 'R without Q',
+  A_WITHOUT_Q: 'A without Q',
+  IO_WITHOUT_LATENCY: 'I/O without a completion time',
+} as const;
+
+/** Reads every batch of `source` once and pairs its events. */
+export async function pairEvents(source: TraceSource, options: PairOptions = {}): Promise<PairResult> {
+  const pairer = new Pairer();
+  for await (const batch of source.batches()) pairer.push(batch);
+  const { ios, btt, warnings } = pairer.finish();
+  if (options.ioprioRules && options.ioprioRules.length > 0)
+    applyIoprioRules(ios, source.strings, options.ioprioRules);
+  return { ios, strings: source.strings, btt, warnings, info: source.info };
+}
+
+/** What btt keeps per device (btt/devs.c d_info), reduced to what pairing needs. */
+class DeviceState {
+  readonly tree = new SectorTree();
+  readonly counts: DeviceCounts;
+  readonly remapper: boolean;
+  /** btt/devs.c dip_add: events are dropped until the first Q or A on the device. */
+  culling = true;
+
+  constructor(dev: number) {
+    this.counts = new DeviceCounts(dev);
+    this.remapper = isRemapperDev(dev);
+  }
+}
+
+/** btt/inlines.h tdelta: a later time minus an earlier one, at least 1 ns. */
+function tdelta(from: number, to: number): number {
+  return from < to ? to - from : 1;
+}
+
+/** Sectors a span covers: btt's BIT_END uses bytes >> 9. */
+function spanEnd(sector: number, bytes: number): number {
+  return sector + Math.floor(bytes / 512);
+}
+
+/** The incremental pairing core: push batches in time order, then finish once. */
+export class Pairer {
+  private readonly builder = new IoTableBuilder(4096);
+  /** The builder's current table (replaced when it grows). */
+  private io: IoTable = this.builder.table;
+  private readonly acc = new BttAccumulator();
+  private readonly devices = new Map<number, DeviceState>();
+  private cachedDev = -1;
+  private cachedState: DeviceState | undefined;
+  /** btt's global last_q: the previous linked Q on any device; -1 = none yet. */
+  private lastQNs = -1;
+  readonly warnings: WarningCounts = {};
+
+  push(b: EventBatch): void {
+    const action = b.action;
+    const flags = b.flags;
+    const bytes = b.bytes;
+    for (let i = 0; i < b.length; i++) {
+      // btt/trace.c add_trace: passthrough requests are not analysed.
+      if ((flags[i] & FLAG.PC) !== 0) continue;
+      switch (action[i]) {
+        case ACT.Q:
+          if (bytes[i] > 0) this.queue(b, i);
+          break;
+        case ACT.G:
+        case ACT.S:
+        case ACT.I:
+        case ACT.M:
+        case ACT.F:
+          if (bytes[i] > 0) this.findQ(b, i);
+          break;
+        case ACT.D:
+          if (bytes[i] > 0) this.issue(b, i);
+          break;
+        case ACT.C:
+          if (bytes[i] > 0) this.complete(b, i);
+          break;
+        case ACT.R:
+          this.requeue(b, i);
+          break;
+        case ACT.A:
+          this.remap(b, i);
+          break;
+        case ACT.IO:
+          this.pairedIo(b, i);
+          break;
+        default:
+          // P/U/UT, X, B, ABORT, DRV and messages do not pair (btt/trace.c __add_trace).
+          break;
+      }
+    }
+  }
+
+  /** Final table and figures; counts every Q still pending. Call once. */
+  finish(): { ios: IoTable; btt: BttStats; warnings: WarningCounts } {
+    for (const ds of this.devices.values())
+      if (ds.tree.size > 0) countWarning(this.warnings, PAIR_WARNING.Q_NEVER_COMPLETED, ds.tree.size);
+    const devices: DeviceCounts[] = [];
+    for (const ds of this.devices.values()) devices.push(ds.counts);
+    return { ios: this.builder.finish(), btt: this.acc.result(devices), warnings: this.warnings };
+  }
+
+  private device(dev: number): DeviceState {
+    if (dev === this.cachedDev && this.cachedState) return this.cachedState;
+    let ds = this.devices.get(dev);
+    if (!ds) {
+      ds = new DeviceState(dev);
+      this.devices.set(dev, ds);
+    }
+    this.cachedDev = dev;
+    this.cachedState = ds;
+    return ds;
+  }
+
+  /** The device of event i, or undefined (and counted) while the device is still culled. */
+  private liveDevice(b: EventBatch, i: number): DeviceState | undefined {
+    const ds = this.device(b.dev[i]);
+    if (ds.culling) {
+      countWarning(this.warnings, PAIR_WARNING.CULLED);
+      return undefined;
+    }
+    return ds;
+  }
+
+  private newRow(b: EventBatch, i: number): number {
+    const row = this.builder.push();
+    if (this.builder.table !== this.io) this.io = this.builder.table;
+    const t = this.io;
+    t.tQ[row] = b.timeNs[i];
+    t.dev[row] = b.dev[i];
+    t.volume[row] = b.volume[i];
+    t.op[row] = b.op[i];
+    t.flags[row] = b.flags[i];
+    t.sector[row] = b.sector[i];
+    t.bytes[row] = b.bytes[i];
+    t.pid[row] = b.pid[i];
+    t.comm[row] = b.comm[i];
+    t.cpu[row] = b.cpu[i];
+    t.ioprio[row] = b.ioprio[i];
+    return row;
+  }
+
+  // btt/trace_queue.c handle_queue: every Q with bytes becomes pending; at a sector where a Q
+  // is already pending, the new one takes its place (btt/dip_rb.c rb_insert).
+  private queue(b: EventBatch, i: number): void {
+    const ds = this.device(b.dev[i]);
+    ds.culling = false;
+    const row = this.newRow(b, i);
+    const sector = b.sector[i];
+    ds.tree.insert(sector, spanEnd(sector, b.bytes[i]), row);
+    if (ds.tree.replaced !== NIL) countWarning(this.warnings, PAIR_WARNING.Q_REPLACED);
+    const t = b.timeNs[i];
+    if (this.lastQNs >= 0) this.acc.add(ds.remapper ? BTT.Q2Qdm : BTT.Q2Q, tdelta(this.lastQNs, t));
+    this.lastQNs = t;
+    ds.counts.nQs++;
+  }
+
+  // btt/trace_im.c handle_g/handle_s/handle_i/handle_m: stamp the Q containing the sector.
+  private findQ(b: EventBatch, i: number): void {
+    const ds = this.liveDevice(b, i);
+    if (!ds) return;
+    const act = b.action[i];
+    const node = ds.tree.findContaining(b.sector[i]);
+    if (node === NIL) {
+      countWarning(this.warnings, withoutQ(act));
+      return;
+    }
+    const row = ds.tree.valueOf(node);
+    const t = b.timeNs[i];
+    const io = this.io;
+    switch (act) {
+      case ACT.G: {
+        io.tG[row] = t;
+        this.acc.add(BTT.Q2G, tdelta(io.tQ[row], t));
+        const sNs = ds.tree.extraOf(node);
+        // btt keeps 0 for "no S seen"
+        if (sNs !== 0) this.acc.add(BTT.S2G, tdelta(sNs, t));
+        break;
+      }
+      case ACT.S:
+        ds.tree.setExtra(node, t);
+        break;
+      case ACT.I:
+        io.tI[row] = t;
+        if (io.tG[row] !== NO_TIME) this.acc.add(BTT.G2I, tdelta(io.tG[row], t));
+        if (b.ioprio[i] !== 0) io.ioprio[row] = b.ioprio[i];
+        break;
+      default:
+        io.tM[row] = t;
+        this.acc.add(BTT.Q2M, tdelta(io.tQ[row], t));
+        if (b.ioprio[i] !== 0) io.ioprio[row] = b.ioprio[i];
+        break;
+    }
+  }
+
+  // btt/trace_issue.c handle_issue: every pending Q inside the D's span is issued now.
+  private issue(b: EventBatch, i: number): void {
+    const ds = this.liveDevice(b, i);
+    if (!ds) return;
+    ds.counts.nDs++;
+    const sector = b.sector[i];
+    const tree = ds.tree;
+    const k = tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    if (k === 0) {
+      countWarning(this.warnings, PAIR_WARNING.D_WITHOUT_Q);
+      return;
+    }
+    const t = b.timeNs[i];
+    const io = this.io;
+    const prio = b.ioprio[i];
+    // The request's head bio: the covered Q with the lowest start (normally the D's sector).
+    let head = tree.hits[0];
+    for (let j = 1; j < k; j++) if (tree.startOf(tree.hits[j]) < tree.startOf(head)) head = tree.hits[j];
+    const headRow = tree.valueOf(head);
+    for (let j = 0; j < k; j++) {
+      const row = tree.valueOf(tree.hits[j]);
+      if (io.tI[row] !== NO_TIME) this.acc.add(BTT.I2D, tdelta(io.tI[row], t));
+      else if (io.tM[row] !== NO_TIME) this.acc.add(BTT.M2D, tdelta(io.tM[row], t));
+      io.tD[row] = t;
+      if (prio !== 0) io.ioprio[row] = prio;
+      if (row !== headRow) io.mergedInto[row] = headRow;
+    }
+  }
+
+  // btt/trace_complete.c handle_complete: every pending Q inside the C's span completes.
+  private complete(b: EventBatch, i: number): void {
+    const ds = this.liveDevice(b, i);
+    if (!ds) return;
+    ds.counts.addCompletion(b.bytes[i]);
+    const sector = b.sector[i];
+    const tree = ds.tree;
+    const k = tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    if (k === 0) {
+      countWarning(this.warnings, PAIR_WARNING.C_WITHOUT_Q);
+      return;
+    }
+    const t = b.timeNs[i];
+    const io = this.io;
+    const prio = b.ioprio[i];
+    const q2c = ds.remapper ? BTT.Q2Cdm : BTT.Q2C;
+    for (let j = 0; j < k; j++) {
+      const node = tree.hits[j];
+      const row = tree.valueOf(node);
+      this.acc.add(q2c, tdelta(io.tQ[row], t));
+      if (io.tD[row] !== NO_TIME) this.acc.add(BTT.D2C, tdelta(io.tD[row], t));
+      io.tC[row] = t;
+      io.error[row] = b.error[i];
+      if (prio !== 0) io.ioprio[row] = prio;
+    }
+    // Freed after the walk: the hits buffer is not touched by removal.
+    for (let j = 0; j < k; j++) tree.remove(tree.hits[j]);
+  }
+
+  // btt/trace_requeue.c handle_requeue: only counted (as another Q); a later D re-stamps.
+  private requeue(b: EventBatch, i: number): void {
+    const ds = this.liveDevice(b, i);
+    if (!ds) return;
+    ds.counts.nQs++;
+    const sector = b.sector[i];
+    const tree = ds.tree;
+    const k = tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    const io = this.io;
+    let issued = 0;
+    for (let j = 0; j < k; j++) {
+      const row = tree.valueOf(tree.hits[j]);
+      if (io.tD[row] === NO_TIME) continue;
+      io.requeues[row]++;
+      issued++;
+    }
+    if (issued === 0) countWarning(this.warnings, PAIR_WARNING.R_WITHOUT_Q);
+  }
+
+  // btt/trace_remap.c: Q2A from the volume's Q (origin device and sector in auxDev/aux).
+  private remap(b: EventBatch, i: number): void {
+    const ds = this.device(b.dev[i]);
+    ds.culling = false;
+    const volume = this.devices.get(b.auxDev[i]);
+    const node = volume ? volume.tree.findContaining(b.aux[i]) : NIL;
+    if (!volume || node === NIL) {
+      countWarning(this.warnings, PAIR_WARNING.A_WITHOUT_Q);
+      return;
+    }
+    const row = volume.tree.valueOf(node);
+    this.acc.add(volume.remapper ? BTT.Q2Adm : BTT.Q2A, tdelta(this.io.tQ[row], b.timeNs[i]));
+  }
+
+  /** An I/O already paired by its source (CSV, iolog): aux holds its latency or -1. */
+  private pairedIo(b: EventBatch, i: number): void {
+    const row = this.newRow(b, i);
+    const t = b.timeNs[i];
+    if (this.lastQNs >= 0) this.acc.add(BTT.Q2Q, tdelta(this.lastQNs, t));
+    this.lastQNs = t;
+    const latencyNs = b.aux[i];
+    if (latencyNs < 0) {
+      countWarning(this.warnings, PAIR_WARNING.IO_WITHOUT_LATENCY);
+      return;
+    }
+    const io = this.io;
+    io.tC[row] = t + latencyNs;
+    io.error[row] = b.error[i];
+    this.acc.add(BTT.Q2C, Math.max(1, latencyNs));
+  }
+}
+
+function withoutQ(act: number): string {
+  switch (act) {
+    case ACT.G:
+      return PAIR_WARNING.G_WITHOUT_Q;
+    case ACT.S:
+      return PAIR_WARNING.S_WITHOUT_Q;
+    case ACT.I:
+      return PAIR_WARNING.I_WITHOUT_Q;
+    default:
+      return PAIR_WARNING.M_WITHOUT_Q;
+  }
+}
