@@ -800,6 +800,8 @@ export class UfqElevator implements UfqKernel {
     const armedBy = this.ops;
     return this.q.engine.after(delayNs, () => {
       if (this.ops === null || this.ops !== armedBy) return;
+      // Timer callbacks run in interrupt context, not in a submitting task.
+      this.q.enterWorker(null);
       this.enter();
       try {
         fn();

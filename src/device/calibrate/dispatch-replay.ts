@@ -82,3 +82,22 @@ export function replayDispatches(
   engine.run();
   return { d2cNs: d2c, waited };
 }
+
+/** Simulated D→C of several request tables (one trace each, each replayed on a fresh model), concatenated. */
+export function replayParts(profile: DeviceProfile, parts: readonly DeviceRequests[], seed = CALIBRATION_SEED): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(replayDispatches(profile, p, seed).d2cNs, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Recorded D→C of several request tables, concatenated in the same order as replayParts. */
+export function recordedD2c(parts: readonly DeviceRequests[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) for (let k = 0; k < p.length; k++) out[at++] = p.tC[k] - p.tD[k];
+  return out;
+}

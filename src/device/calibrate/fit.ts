@@ -8,7 +8,7 @@ import { InvariantError } from '../../errors.js';
 import type { DeviceProfile, HddProfile, SsdProfile } from '../profile.js';
 import { validateProfile } from '../profile.js';
 import { type CalibrationType, decideType, type FittedType, type TypeDecision } from './device-type.js';
-import { fitHdd, type HddFigures } from './fit-hdd.js';
+import { fitHdd, type HddFigures, NCQ_CANDIDATES } from './fit-hdd.js';
 import { fitSsd, type SsdFigures } from './fit-ssd.js';
 import type { FlushObservations } from './flush-scan.js';
 import { type LittleSearch, searchSmallest, UNIT_CANDIDATES } from './little-search.js';
@@ -145,9 +145,15 @@ export function fitProfile(reqs: DeviceRequests, options: FitOptions): FitResult
   let result: FitResult;
   if (type === 'hdd') {
     const h = fitHdd(reqs, hints.flush);
-    const profile: HddProfile = { ...common, type: 'hdd', source: source(h.cites, {}), ...h.params };
-    result = { profile, decision, figures: h.figures, units: null, queueDepthFrom: qd.from };
-    if (profile.ncqWindow > profile.queueDepth) profile.ncqWindow = profile.queueDepth;
+    const base: HddProfile = { ...common, type: 'hdd', source: source(h.cites, {}), ...h.params };
+    const windows = NCQ_CANDIDATES.filter((w) => w <= base.queueDepth);
+    const ncq = searchSmallest(windows, (w) => ({ ...base, ncqWindow: w }), reqs);
+    const cites = {
+      ...h.cites,
+      ncqWindow: `fitted by Little's law: an NCQ window of ${ncq.value} makes the replayed mean D2C ${round(ncq.simulatedMeanNs / 1000)} us against ${round(ncq.recordedMeanNs / 1000)} us recorded${ncq.capped ? '; capped: the fitted mechanics are too slow' : ''}`,
+    };
+    const profile: HddProfile = { ...base, ncqWindow: ncq.value, source: source(cites, {}) };
+    result = { profile, decision, figures: h.figures, little: ncq, queueDepthFrom: qd.from };
   } else {
     const s = fitSsd(reqs, hints.flush);
     const base: SsdProfile = { ...common, type, source: source(s.cites, {}), ...s.params };

@@ -7,7 +7,7 @@
 // the balls-in-bins curve (parallelism.ts) when that curve does not describe the device: on
 // the loop device the busy-unit estimate U(n) exceeds 1 at depth 1, which no N explains.
 import type { DeviceProfile } from '../profile.js';
-import { replayDispatches } from './dispatch-replay.js';
+import { recordedD2c, replayParts } from './dispatch-replay.js';
 import type { DeviceRequests } from './requests.js';
 import { mean } from './stats.js';
 
@@ -27,21 +27,19 @@ export interface LittleSearch {
 }
 
 /**
- * The first of `candidates` (ascending; a later one never slower) whose replay of `reqs`
- * has a mean D2C at most the recorded mean.
+ * The first of `candidates` (ascending; a later one never slower) whose replay of every
+ * part (one trace each, replayed on its own) has a mean D2C at most the recorded mean.
  */
 export function searchSmallest(
   candidates: readonly number[],
   withValue: (value: number) => DeviceProfile,
-  reqs: DeviceRequests,
+  parts: readonly DeviceRequests[],
 ): LittleSearch {
-  const recorded = new Float64Array(reqs.length);
-  for (let k = 0; k < reqs.length; k++) recorded[k] = reqs.tC[k] - reqs.tD[k];
-  const recordedMeanNs = mean(recorded);
+  const recordedMeanNs = mean(recordedD2c(parts));
   let replays = 0;
   const simMean = (i: number): number => {
     replays++;
-    return mean(replayDispatches(withValue(candidates[i]), reqs).d2cNs);
+    return mean(replayParts(withValue(candidates[i]), parts));
   };
   const last = candidates.length - 1;
   const atLast = simMean(last);

@@ -45,12 +45,11 @@ export function busyUnits(units: number, n: number): number {
 }
 
 /**
- * Depth figures of `reqs` (D order) and the fitted parallelism. `serviceNs[k]` is request
- * k's expected service time on an idle device (from the per-op fit).
+ * Depth figures of `parts` (one trace each, D order) and the fitted parallelism.
+ * `serviceNs` holds each request's expected service time on an idle device (from the per-op
+ * fit), for the parts' rows one after another.
  */
-export function fitParallelism(reqs: DeviceRequests, serviceNs: Float64Array): ParallelismFit {
-  const n = reqs.length;
-  const cOrder = Array.from({ length: n }, (_, k) => k).sort((a, b) => reqs.tC[a] - reqs.tC[b] || a - b);
+export function fitParallelism(parts: readonly DeviceRequests[], serviceNs: Float64Array): ParallelismFit {
   const timeAt: number[] = [];
   const compAt: number[] = [];
   const workAt: number[] = [];
@@ -65,41 +64,47 @@ export function fitParallelism(reqs: DeviceRequests, serviceNs: Float64Array): P
       wN.push(0);
     }
   };
-  let i = 0;
-  let j = 0;
-  let depth = 0;
-  let last = n > 0 ? reqs.tD[0] : 0;
   let busyNs = 0;
   let areaNs = 0;
   let busyComp = 0;
   let d2cSum = 0;
-  while (i < n || j < n) {
-    // Completions first at a tie: the tag is free before the next request takes one.
-    const takeC = j < n && (i >= n || reqs.tC[cOrder[j]] <= reqs.tD[i]);
-    const t = takeC ? reqs.tC[cOrder[j]] : reqs.tD[i];
-    grow(depth);
-    timeAt[depth] += t - last;
-    if (depth > 0) {
-      busyNs += t - last;
-      areaNs += depth * (t - last);
-    }
-    last = t;
-    if (takeC) {
-      const k = cOrder[j++];
-      if (depth > 0) {
-        compAt[depth]++;
-        workAt[depth] += serviceNs[k];
-        busyComp++;
-        d2cSum += reqs.tC[k] - reqs.tD[k];
-        depth--;
-      }
-    } else {
-      depth++;
+  let offset = 0;
+  for (const reqs of parts) {
+    const n = reqs.length;
+    const cOrder = Array.from({ length: n }, (_, k) => k).sort((a, b) => reqs.tC[a] - reqs.tC[b] || a - b);
+    let i = 0;
+    let j = 0;
+    let depth = 0;
+    let last = n > 0 ? reqs.tD[0] : 0;
+    while (i < n || j < n) {
+      // Completions first at a tie: the tag is free before the next request takes one.
+      const takeC = j < n && (i >= n || reqs.tC[cOrder[j]] <= reqs.tD[i]);
+      const t = takeC ? reqs.tC[cOrder[j]] : reqs.tD[i];
       grow(depth);
-      wSum[depth] += reqs.tC[i] - reqs.tD[i];
-      wN[depth]++;
-      i++;
+      timeAt[depth] += t - last;
+      if (depth > 0) {
+        busyNs += t - last;
+        areaNs += depth * (t - last);
+      }
+      last = t;
+      if (takeC) {
+        const k = cOrder[j++];
+        if (depth > 0) {
+          compAt[depth]++;
+          workAt[depth] += serviceNs[offset + k];
+          busyComp++;
+          d2cSum += reqs.tC[k] - reqs.tD[k];
+          depth--;
+        }
+      } else {
+        depth++;
+        grow(depth);
+        wSum[depth] += reqs.tC[i] - reqs.tD[i];
+        wN[depth]++;
+        i++;
+      }
     }
+    offset += n;
   }
   const rows: DepthRow[] = [];
   for (let d = 1; d < timeAt.length; d++) {

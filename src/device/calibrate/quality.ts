@@ -5,7 +5,7 @@
 // of a fitted profile: the held-out requests' D times replayed through it.
 import { OP_NAME } from '../../trace/event.js';
 import type { DeviceProfile } from '../profile.js';
-import { CALIBRATION_SEED, replayDispatches } from './dispatch-replay.js';
+import { CALIBRATION_SEED, recordedD2c, replayDispatches } from './dispatch-replay.js';
 import type { DeviceRequests } from './requests.js';
 
 /** Quantile points of the demerit figure: u = 0.005, 0.015, ..., 0.995 (devices-metrics §2.6). */
@@ -134,20 +134,38 @@ export interface DeviceFitQuality extends DistributionFit {
 const MIN_OP_SAMPLES = 20;
 
 /**
- * Replays the recorded D times of `reqs` through `profile` and compares the simulated D2C
- * distribution with the recorded one.
+ * Replays the recorded D times of each part (one trace each) through `profile` and compares
+ * the simulated D2C distribution with the recorded one.
  */
-export function predictD2c(profile: DeviceProfile, reqs: DeviceRequests, seed = CALIBRATION_SEED): DeviceFitQuality {
-  const { d2cNs, waited } = replayDispatches(profile, reqs, seed);
-  const recorded = new Float64Array(reqs.length);
-  for (let k = 0; k < reqs.length; k++) recorded[k] = reqs.tC[k] - reqs.tD[k];
+export function predictD2c(
+  profile: DeviceProfile,
+  parts: DeviceRequests | readonly DeviceRequests[],
+  seed = CALIBRATION_SEED,
+): DeviceFitQuality {
+  const list = Array.isArray(parts) ? (parts as readonly DeviceRequests[]) : [parts as DeviceRequests];
+  let waited = 0;
+  const d2cNs = new Float64Array(list.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of list) {
+    const r = replayDispatches(profile, p, seed);
+    d2cNs.set(r.d2cNs, at);
+    at += p.length;
+    waited += r.waited;
+  }
+  const recorded = recordedD2c(list);
+  const op = new Uint8Array(recorded.length);
+  at = 0;
+  for (const p of list) {
+    op.set(p.op.subarray(0, p.length), at);
+    at += p.length;
+  }
   const byOp: Record<string, DistributionFit> = {};
-  const ops = [...new Set(reqs.op.subarray(0, reqs.length))].sort((a, b) => a - b);
-  for (const op of ops) {
+  const ops = [...new Set(op)].sort((a, b) => a - b);
+  for (const code of ops) {
     const rows: number[] = [];
-    for (let k = 0; k < reqs.length; k++) if (reqs.op[k] === op) rows.push(k);
+    for (let k = 0; k < op.length; k++) if (op[k] === code) rows.push(k);
     if (rows.length < MIN_OP_SAMPLES) continue;
-    byOp[OP_NAME[op] ?? String(op)] = compareDistributions(
+    byOp[OP_NAME[code] ?? String(code)] = compareDistributions(
       Float64Array.from(rows, (k) => recorded[k]),
       Float64Array.from(rows, (k) => d2cNs[k]),
     );
