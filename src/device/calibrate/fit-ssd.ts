@@ -14,7 +14,7 @@ import type { SsdProfile } from '../profile.js';
 import type { FlushObservations } from './flush-scan.js';
 import { detectHitCluster, type HitCluster } from './hits.js';
 import { fitParallelism, type ParallelismFit } from './parallelism.js';
-import type { DeviceRequests } from './requests.js';
+import { concatRequests, type DeviceRequests } from './requests.js';
 import { mean, quantile, weightedLine } from './stats.js';
 
 /** The link is not visible in D→C at low depth: assumed at memory speed, 10000 MB/s, so transfer cost sits on the channels. */
@@ -63,8 +63,9 @@ export interface SsdFit {
 const us = (ns: number) => Math.round(ns) / NS_PER_US;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Fits the flash model to `reqs` (D order, with in-flight counts). */
-export function fitSsd(reqs: DeviceRequests, flush?: FlushObservations): SsdFit {
+/** Fits the flash model to `parts` (one trace each, D order, with in-flight counts). */
+export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservations): SsdFit {
+  const reqs = concatRequests(parts);
   const cites: Record<string, string> = {};
   const d2c = (k: number) => reqs.tC[k] - reqs.tD[k];
   const idle: number[] = [];
@@ -183,7 +184,7 @@ export function fitSsd(reqs: DeviceRequests, flush?: FlushObservations): SsdFit 
     else if (op === OP.FLUSH) serviceNs[k] = flushMeanNs ?? writeOverheadNs;
     else serviceNs[k] = writeOverheadNs;
   }
-  const par = fitParallelism(reqs, serviceNs);
+  const par = fitParallelism(parts, serviceNs);
   cites.channels = `fitted: busy periods (Little's law: mean depth ${round3(par.little.meanDepth)}, throughput x mean D2C ${round3(par.little.xw)}) served ${par.rows.length > 0 ? round3(Math.max(...par.rows.map((r) => r.units))) : 0} requests at once at most; balls-in-bins fit over depths 2..${par.maxDepth}${par.saturated ? '' : ' (no saturation seen: a lower bound)'}`;
   cites.diesPerChannel = 'one unit per channel';
 

@@ -12,7 +12,7 @@ import { fitHdd, type HddFigures, NCQ_CANDIDATES } from './fit-hdd.js';
 import { fitSsd, type SsdFigures } from './fit-ssd.js';
 import type { FlushObservations } from './flush-scan.js';
 import { type LittleSearch, searchSmallest, UNIT_CANDIDATES } from './little-search.js';
-import type { DeviceRequests } from './requests.js';
+import { concatRequests, type DeviceRequests } from './requests.js';
 
 /** What the capture said about the device besides its events (NAME.meta.json). */
 export interface FitHints {
@@ -108,8 +108,12 @@ export function domainOf(reqs: DeviceRequests): Record<string, number> {
   };
 }
 
-/** Fits a profile to `reqs`. Throws InvariantError if the result does not validate (a bug). */
-export function fitProfile(reqs: DeviceRequests, options: FitOptions): FitResult {
+/**
+ * Fits a profile to `parts` (the requests of one device, one table per trace, each in D
+ * order). Throws InvariantError if the result does not validate (a bug).
+ */
+export function fitProfile(parts: readonly DeviceRequests[], options: FitOptions): FitResult {
+  const reqs = concatRequests(parts);
   const hints = options.hints ?? {};
   const decision = decideType(reqs, options.type ?? 'auto', hints.rotational);
   const type: FittedType = decision.type;
@@ -147,7 +151,7 @@ export function fitProfile(reqs: DeviceRequests, options: FitOptions): FitResult
     const h = fitHdd(reqs, hints.flush);
     const base: HddProfile = { ...common, type: 'hdd', source: source(h.cites, {}), ...h.params };
     const windows = NCQ_CANDIDATES.filter((w) => w <= base.queueDepth);
-    const ncq = searchSmallest(windows, (w) => ({ ...base, ncqWindow: w }), reqs);
+    const ncq = searchSmallest(windows, (w) => ({ ...base, ncqWindow: w }), parts);
     const cites = {
       ...h.cites,
       ncqWindow: `fitted by Little's law: an NCQ window of ${ncq.value} makes the replayed mean D2C ${round(ncq.simulatedMeanNs / 1000)} us against ${round(ncq.recordedMeanNs / 1000)} us recorded${ncq.capped ? '; capped: the fitted mechanics are too slow' : ''}`,
@@ -155,10 +159,10 @@ export function fitProfile(reqs: DeviceRequests, options: FitOptions): FitResult
     const profile: HddProfile = { ...base, ncqWindow: ncq.value, source: source(cites, {}) };
     result = { profile, decision, figures: h.figures, little: ncq, queueDepthFrom: qd.from };
   } else {
-    const s = fitSsd(reqs, hints.flush);
+    const s = fitSsd(parts, hints.flush);
     const base: SsdProfile = { ...common, type, source: source(s.cites, {}), ...s.params };
     if (type === 'nvme') base.flushBlocksQueue = false;
-    const units = searchSmallest(UNIT_CANDIDATES, (n) => ({ ...base, channels: n }), reqs);
+    const units = searchSmallest(UNIT_CANDIDATES, (n) => ({ ...base, channels: n }), parts);
     const cites = {
       ...s.cites,
       channels: `fitted by Little's law: ${units.value} units make the replayed mean D2C ${round(units.simulatedMeanNs / 1000)} us against ${round(units.recordedMeanNs / 1000)} us recorded (${reqs.length} requests at their recorded D times)${units.capped ? '; capped: the fitted per-request times are too slow' : ''}; balls-in-bins over busy periods gave ${s.params.channels}`,

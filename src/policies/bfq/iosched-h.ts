@@ -158,6 +158,8 @@ export interface bfq_sched_data {
   readonly service_tree: bfq_service_tree[];
   /** Last time the idle class was considered, jiffies. */
   bfq_class_idle_last_service: number;
+  /** BFQ_CL_IDLE_TIMEOUT at the run's HZ, jiffies. */
+  readonly bfq_cl_idle_timeout: number;
 }
 
 /** struct bfq_weight_counter: active non-raised queues of one weight. */

@@ -1,6 +1,6 @@
-// Shared test helpers for the blktrace reader: in-memory input files, draining a source, and a
-// deliberately simple parser of blkparse's default text lines (whitespace split), independent
-// of the project's own blkparse reader.
+// Shared test helpers for the blktrace reader: in-memory input files, draining a source, a
+// deliberately simple parser of blkparse's default text lines (whitespace split, independent
+// of the project's blkparse reader), and hand-built v7 records laid out from the spec's table.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { type EventBatch, eventAt, type TraceEvent, type TraceSource } from '../../../src/trace/event.js';
