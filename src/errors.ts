@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'POLICY_NOT_FOUND'
   | 'POLICY_INVALID'
   | 'POLICY_LOST_REQUEST'
+  | 'CALIBRATE_NO_REQUESTS'
   | 'FLAG_INVALID';
 
 const EXIT_BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {

@@ -66,8 +66,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
     seed: Flags.integer({ description: 'Seed of every random draw in the run.', default: 1, min: 0 }),
     'ufq-rev': Flags.integer({
       options: ['1', '3'],
-      description: 'UFQ kernel revision to model.',
-      default: 3,
+      description: 'UFQ kernel revision to model (default 1, the RFC; pfq implies 3).',
     }),
     'nr-requests': Flags.integer({ description: 'sysfs nr_requests (scheduler tags per hardware queue).' }),
     'max-sectors-kb': Flags.integer({ description: 'sysfs max_sectors_kb (largest request, KiB).' }),
@@ -108,7 +107,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
       mode: flags.mode as ReplayMode | undefined,
       timeScale,
       seed: flags.seed,
-      ufqRevision: flags['ufq-rev'] as 1 | 3,
+      ufqRevision: flags['ufq-rev'] as 1 | 3 | undefined,
       limits: {
         nr_requests: flags['nr-requests'],
         max_sectors_kb: flags['max-sectors-kb'],

@@ -56,8 +56,13 @@ export function policyNames(): string[] {
   return [...BUILTINS.map((p) => p.name), ...Object.keys(ALIASES)];
 }
 
+/** A built-in policy by name or alias, or undefined. */
+export function getPolicyInfo(name: string): PolicyInfo | undefined {
+  const real = ALIASES[name] ?? name;
+  return BUILTINS.find((p) => p.name === real);
+}
+
 /** The hook table of a built-in policy by name or alias, or undefined. */
 export function getPolicy(name: string): UfqOps | undefined {
-  const real = ALIASES[name] ?? name;
-  return BUILTINS.find((p) => p.name === real)?.ops;
+  return getPolicyInfo(name)?.ops;
 }

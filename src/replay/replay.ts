@@ -10,7 +10,7 @@ import { createDevice } from '../device/model.js';
 import { loadProfile } from '../device/registry.js';
 import { UfqReplayError } from '../errors.js';
 import { summarizeIos } from '../metrics/summary.js';
-import { getPolicy, KFUNC_HOST, policyNames } from '../policies/registry.js';
+import { getPolicy, getPolicyInfo, KFUNC_HOST, policyNames } from '../policies/registry.js';
 import { Engine } from '../sim/engine.js';
 import { Rng } from '../sim/rng.js';
 import { countWarning, type StringTable, type TraceInfo, type WarningCounts } from '../trace/event.js';
@@ -32,8 +32,8 @@ import { type QueueLimitValues, type ResolvedLimits, traceLimits } from './trace
 
 /** The device used when none is named (CONTRACTS.md: the run says so). */
 export const DEFAULT_DEVICE = 'nvme';
-/** The UFQ revision used when none is named: the latest modelled (ufq/revisions.ts). */
-export const DEFAULT_UFQ_REVISION: UfqRevision = 3;
+/** The UFQ revision used when neither the user nor the policy names one: rev-1, the RFC. */
+export const DEFAULT_UFQ_REVISION: UfqRevision = 1;
 export const DEFAULT_SEED = 1;
 
 export interface ReplayOptions {
@@ -131,7 +131,9 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
       hint: 'give a multiplier such as 0.5 (twice as fast) or 2 (half as fast)',
     });
   const seed = options.seed ?? DEFAULT_SEED;
-  const ufqRevision = options.ufqRevision ?? DEFAULT_UFQ_REVISION;
+  // A policy that needs a later revision (pfq: rev-3) implies it unless the user gave one.
+  const ufqRevision =
+    options.ufqRevision ?? getPolicyInfo(options.policy)?.requiresRevision ?? DEFAULT_UFQ_REVISION;
   const deviceName = options.device ?? DEFAULT_DEVICE;
   if (options.device === undefined)
     countWarning(warnings, `no device given: replayed on the ${DEFAULT_DEVICE} profile`);

@@ -62,7 +62,7 @@ describe('run', () => {
     ])
       expect(r).toHaveProperty(key);
     expect(r.policy).toBe('simple');
-    expect(r.ufqRevision).toBe(3);
+    expect(r.ufqRevision).toBe(1);
     expect(r.device).toBe('loop-virtio');
     expect(r.mode).toBe('closed');
     expect(r.seed).toBe(1);
@@ -97,7 +97,7 @@ describe('run', () => {
     ]);
     expect(run.exitCode).toBe(0);
     const text = output();
-    expect(text).toContain(`trace=${SEQ_VS_RAND} policy=simple rev=3 device=nvme mode=open seed=1`);
+    expect(text).toContain(`trace=${SEQ_VS_RAND} policy=simple rev=1 device=nvme mode=open seed=1`);
     for (const part of ['latency', 'processes', 'ops_stats', 'dispatch_ok_count', 'conservation: queued'])
       expect(text).toContain(part);
   });

@@ -2,8 +2,8 @@
 // times), the mean number of requests in the device is throughput × mean D2C, so the model
 // holds as many requests as the device did exactly when its mean D2C equals the recorded
 // one. More units practically never lengthen the mean D2C (not strictly: the mapping of
-// pages to units changes with their number), so the smallest unit count whose replayed mean
-// D2C is at most the recorded mean is found by bisection. This replaces reading N off
+// pages to units changes with their number), so the unit count whose replayed mean D2C
+// brackets the recorded mean is found by bisection. This replaces reading N off
 // the balls-in-bins curve (parallelism.ts) when that curve does not describe the device: on
 // the loop device the busy-unit estimate U(n) exceeds 1 at depth 1, which no N explains.
 import type { DeviceProfile } from '../profile.js';
@@ -27,8 +27,9 @@ export interface LittleSearch {
 }
 
 /**
- * The first of `candidates` (ascending; a later one never slower) whose replay of every
- * part (one trace each, replayed on its own) has a mean D2C at most the recorded mean.
+ * Of `candidates` (ascending; a later one never slower), the one whose replay of every part
+ * (one trace each, replayed on its own) comes closest to the recorded mean D2C: the pair
+ * around the first that is fast enough is found by bisection, and the closer of the two kept.
  */
 export function searchSmallest(
   candidates: readonly number[],
@@ -56,6 +57,7 @@ export function searchSmallest(
   // Invariant: candidate lo is too slow, candidate hi is fast enough.
   let lo = 0;
   let hi = last;
+  let loMean = atFirst;
   let hiMean = atLast;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
@@ -63,9 +65,17 @@ export function searchSmallest(
     if (m <= recordedMeanNs) {
       hi = mid;
       hiMean = m;
-    } else lo = mid;
+    } else {
+      lo = mid;
+      loMean = m;
+    }
   }
-  return result(hi, hiMean);
+  // The two neighbours bracket the recorded mean; keep the closer one (by ratio), as a step
+  // of one unit can jump from an overloaded model to a much faster one.
+  const off = (m: number) => Math.abs(Math.log(Math.max(1, m) / Math.max(1, recordedMeanNs)));
+  return off(loMean) < off(hiMean)
+    ? result(lo, loMean)
+    : result(hi, hiMean);
 }
 
 /** Unit counts 1..MAX_UNITS, for searchSmallest. */

@@ -213,6 +213,8 @@ export interface bfq_rq {
   bic: bfq_io_cq | null;
   /** The policy holds a reference to the request (ufq-model §3.3). */
   ref: boolean;
+  /** Dispatched by BFQ (RQF_STARTED as BFQ saw it; a requeue clears it). */
+  started: boolean;
 }
 
 /** struct bfq_queue. */

@@ -100,7 +100,7 @@ export function WARN_ON_ONCE(I: BfqInstance, cond: boolean, what: string): void 
 export function bfq_rq_get(bfqd: bfq_data, rq: BlkRequest): bfq_rq {
   let brq = bfqd.pool.pop();
   if (brq === undefined) {
-    const n = { rq, fifo_time: 0, bfqq: null, bic: null, ref: false } as Omit<bfq_rq, 'rb_node' | 'queuelist'>;
+    const n = { rq, fifo_time: 0, bfqq: null, bic: null, ref: false, started: false } as Omit<bfq_rq, 'rb_node' | 'queuelist'>;
     brq = Object.assign(n, { rb_node: new RbNode(n as bfq_rq), queuelist: new ListNode(n as bfq_rq) });
   }
   brq.rq = rq;
@@ -108,6 +108,7 @@ export function bfq_rq_get(bfqd: bfq_data, rq: BlkRequest): bfq_rq {
   brq.bfqq = null;
   brq.bic = null;
   brq.ref = false;
+  brq.started = false;
   bfqd.rqs.set(rq, brq);
   return brq;
 }
