@@ -1,13 +1,20 @@
 import { defineConfig } from 'tsup';
 
-// Two entry points: the scripting API (index) and the oclif command map (commands).
-// Workers for compare are added as entries when they exist.
+// Entry points: the scripting API (index), the oclif command map (commands), the helper
+// library a user's policy file imports (policy-lib: package.json exports "./policy") and the
+// worker of a guarded replay of a policy file (guarded-worker). Workers for compare are added
+// as entries when they exist.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/commands.ts'],
+  entry: {
+    index: 'src/index.ts',
+    commands: 'src/commands.ts',
+    'policy-lib': 'src/policies/lib/index.ts',
+    'guarded-worker': 'src/worker/guarded-worker.ts',
+  },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts', 'policy-lib': 'src/policies/lib/index.ts' } },
   sourcemap: true,
   clean: true,
   splitting: true,

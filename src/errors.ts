@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'POLICY_INVALID'
   | 'POLICY_LOST_REQUEST'
   | 'CALIBRATE_NO_REQUESTS'
-  | 'FLAG_INVALID';
+  | 'FLAG_INVALID'
+  | 'RESULTS_INVALID';
 
 const EXIT_BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   FLAG_INVALID: EXIT.USAGE,

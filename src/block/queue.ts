@@ -435,6 +435,11 @@ export class RequestQueue implements BlkQueue {
     this.curHctx = hctx;
   }
 
+  /** The CPU running kernel code now (a task's trace CPU), -1 in a worker context. */
+  get currentCpu(): number {
+    return this.curCpu;
+  }
+
   /** The hctx of the CPU running now (a run is inline only there). */
   currentHctx(): Hctx | null {
     if (this.curHctx !== null) return this.curHctx;
@@ -949,10 +954,7 @@ export class RequestQueue implements BlkQueue {
     if (this.elevator.ops === null || !this.hasWaitingWork()) return;
     const now = this.engine.now;
     if (now - this.lastProgressNs >= this.watchdogNs) {
-      this.elevator.eject(
-        `no dispatch or completion for ${Math.round(this.watchdogNs / 1e6)} ms with ${this.waitingSummary()}`,
-        'kernel',
-      );
+      this.elevator.ejectStalled(this.watchdogNs, this.waitingSummary());
       return;
     }
     this.watchdogHandle = this.engine.at(this.lastProgressNs + this.watchdogNs, this.watchdogFn, PRIO.LATE);

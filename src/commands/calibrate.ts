@@ -5,7 +5,12 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { type CalibrationReport, calibrate, MIN_REQUESTS, requestCount } from '../device/calibrate/calibrate.js';
+import {
+  type CalibrationReport,
+  calibrate,
+  MIN_REQUESTS,
+  requestCount,
+} from '../device/calibrate/calibrate.js';
 import type { CalibrationType } from '../device/calibrate/device-type.js';
 import { readTraceRequests } from '../device/calibrate/load.js';
 import { hintsFromMeta, readMetaDoc } from '../device/calibrate/meta-hints.js';
@@ -85,7 +90,10 @@ export default class Calibrate extends BaseCommand {
     try {
       await writeFile(flags.out, `${JSON.stringify(report.profile, null, 2)}\n`);
     } catch (e) {
-      throw new UfqReplayError('OUTPUT_UNWRITABLE', 'cannot write the profile', { file: flags.out, cause: e });
+      throw new UfqReplayError('OUTPUT_UNWRITABLE', 'cannot write the profile', {
+        file: flags.out,
+        cause: e,
+      });
     }
     if (!this.jsonEnabled() && !flags.quiet) this.log(renderCalibration(report, flags.out));
     return { ...report, out: flags.out };

@@ -6,10 +6,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { EXIT, InvariantError, UfqReplayError } from '../errors.js';
+import { simulateGuarded } from '../replay/guarded.js';
 import { REPLAY_MODES, type ReplayMode } from '../replay/plan.js';
+import { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_WATCHDOG_MS } from '../replay/policy-limits.js';
 import { renderRun } from '../replay/render.js';
-import { DEFAULT_DEVICE, simulate } from '../replay/replay.js';
+import { DEFAULT_DEVICE, type ReplayOptions, simulate } from '../replay/replay.js';
 import type { RunResult } from '../replay/result.js';
+import { isPolicyFile } from '../replay/user-policy.js';
 import { writeIosArrow } from '../trace/arrow/writer.js';
 import { BaseCommand } from './base-command.js';
 
@@ -86,6 +89,18 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
     format: Flags.string({ description: 'Read the trace as this format instead of detecting it.' }),
     out: Flags.string({ description: 'Write DIR/result.json and DIR/requests.arrow (one row per I/O).' }),
     strict: Flags.boolean({ description: 'Exit 4 when the policy was ejected.', default: false }),
+    'watchdog-ms': Flags.integer({
+      description:
+        'Eject the policy when requests wait this many simulated ms with no dispatch or completion; 0 turns the watchdog off.',
+      default: DEFAULT_WATCHDOG_MS,
+      min: 0,
+    }),
+    'hook-timeout-ms': Flags.integer({
+      description:
+        'Policy files: eject the policy when one hook call runs this many wall-clock ms (the replay runs in a worker thread); 0 runs it in this thread with no limit.',
+      default: DEFAULT_HOOK_TIMEOUT_MS,
+      min: 0,
+    }),
   };
 
   async run(): Promise<RunResult> {
@@ -99,8 +114,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
           hint: 'give a multiplier such as 0.5 (twice as fast) or 2 (half as fast)',
         },
       );
-    if (flags.device === undefined) this.note(`note: no --device given, using ${DEFAULT_DEVICE}`);
-    const out = await simulate({
+    const options: ReplayOptions = {
       trace: args.trace,
       policy: flags.policy,
       device: flags.device,
@@ -116,8 +130,13 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
       },
       ioprio: flags.ioprio ?? [],
       format: flags.format,
+      watchdogMs: flags['watchdog-ms'],
       onNote: (line) => this.note(line),
-    });
+    };
+    // A user's policy file runs in a worker thread, where a hook that never returns can be stopped.
+    const out = isPolicyFile(flags.policy)
+      ? await simulateGuarded(options, flags['hook-timeout-ms'])
+      : await simulate(options);
     const result = out.result;
     if (flags.out) {
       await mkdir(flags.out, { recursive: true }).catch((e: unknown) => {
@@ -130,6 +149,10 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
       await writeIosArrow(out.ios, out.strings, out.info, join(flags.out, 'requests.arrow'));
     }
     if (!this.jsonEnabled() && !flags.quiet) this.log(renderRun(result));
+    if (result.ejected)
+      this.note(
+        `warning: policy ${result.policy} was ejected (hook ${result.ejected.hook}, at ${result.ejected.atNs} ns): ${result.ejected.reason}; the elevator's round-robin dispatch drained its requests`,
+      );
     if (result.conservation.lost > 0)
       throw new InvariantError(
         `conservation broke: ${result.conservation.queued} bios queued, ${result.conservation.completed} completed, ${result.conservation.lost} lost`,

@@ -1,9 +1,12 @@
-// Per-group counts, spans and latency summaries over an IoTable, with no object per I/O:
-// each latency kind (Q2C, Q2D, D2C) is sorted once for the whole table (sortedLatencies),
-// and any grouping (process, op, class) then takes its groups' sorted samples in one linear
-// pass. The same code serves a recorded trace (inspect) and a replay (run).
+// Per-group counts, spans and latency summaries over an IoTable, with no object per I/O.
+// Several groupings (whole table, process, op, class) are summarised together: each latency
+// kind (Q2C, Q2D, D2C) is sorted once, carrying a packed key that holds the row's group in
+// every grouping, and one pass over the sorted samples gives each group its sum and its
+// nearest-rank percentiles. The rows are never revisited in sorted (random) order, which is
+// what made a per-grouping split slow on millions of I/Os. Serves `inspect` and `run` alike.
 import { type IoTable, NONE } from '../trace/io-table.js';
-import { type StageLatency, summarizeSorted } from './latency-summary.js';
+import { EMPTY_LATENCY, type LatencySummary, type StageLatency, summarizeSorted } from './latency-summary.js';
+import { nearestRank } from './percentiles.js';
 import { sortWithRows } from './sort.js';
 
 export interface GroupStats {
@@ -18,129 +21,230 @@ export interface GroupStats {
   latency: StageLatency;
 }
 
+/** One way of grouping rows: `groupOf[row]` in 0..nGroups-1, negative to leave the row out. */
+export interface Grouping {
+  /** null puts every row in group 0 (the whole table). */
+  groupOf: ArrayLike<number> | null;
+  nGroups: number;
+}
+
 /** btt/inlines.h tdelta: a latency is at least 1 ns, also when clocks of two CPUs disagree. */
 function latencyNs(from: number, to: number): number {
   return from < to ? to - from : 1;
 }
 
-/** Every latency sample of a table, ascending, with the row it belongs to. */
-export interface SortedLatencies {
-  /** Completed I/Os: C - Q. */
-  q2c: { values: Float64Array; rows: Int32Array };
-  /** Dispatched I/Os: D - Q. */
-  q2d: { values: Float64Array; rows: Int32Array };
-  /** Dispatched and completed I/Os: C - D. */
-  d2c: { values: Float64Array; rows: Int32Array };
-}
-
-/** Collects and sorts the three latency kinds of `ios`. */
-export function sortedLatencies(ios: IoTable): SortedLatencies {
-  const { tQ, tD, tC } = ios;
-  let nc = 0;
-  let nd = 0;
-  let ndc = 0;
-  for (let i = 0; i < ios.length; i++) {
-    const done = tC[i] !== NONE;
-    const issued = tD[i] !== NONE;
-    if (done) nc++;
-    if (issued) nd++;
-    if (done && issued) ndc++;
-  }
-  const kind = (n: number) => ({ values: new Float64Array(n), rows: new Int32Array(n) });
-  const out: SortedLatencies = { q2c: kind(nc), q2d: kind(nd), d2c: kind(ndc) };
-  nc = 0;
-  nd = 0;
-  ndc = 0;
-  for (let i = 0; i < ios.length; i++) {
-    const done = tC[i] !== NONE;
-    const issued = tD[i] !== NONE;
-    if (done) {
-      out.q2c.values[nc] = latencyNs(tQ[i], tC[i]);
-      out.q2c.rows[nc++] = i;
-    }
-    if (issued) {
-      out.q2d.values[nd] = latencyNs(tQ[i], tD[i]);
-      out.q2d.rows[nd++] = i;
-    }
-    if (done && issued) {
-      out.d2c.values[ndc] = latencyNs(tD[i], tC[i]);
-      out.d2c.rows[ndc++] = i;
-    }
-  }
-  for (const k of [out.q2c, out.q2d, out.d2c]) sortWithRows(k.values, k.rows);
-  return out;
-}
+/** Percentiles each summary reports, besides mean and max (CONTRACTS.md "L"). */
+const PERCENTILES = [50, 90, 99, 99.9] as const;
+const NP = PERCENTILES.length;
+/** Bits a packed key may use: the radix sort carries keys as Int32, kept non-negative. */
+const KEY_BITS = 31;
 
 /**
- * Statistics for groups 0..nGroups-1; `groupOf[row]` names each row's group (a negative id
- * leaves the row out). Pass `sorted` (from sortedLatencies of the same table) when several
- * groupings are summarised, so that sorting happens once.
+ * Statistics for groups 0..nGroups-1 of one grouping; `groupOf[row]` names each row's group
+ * (a negative id leaves the row out).
  */
-export function groupStats(
-  ios: IoTable,
-  groupOf: ArrayLike<number>,
-  nGroups: number,
-  sorted: SortedLatencies = sortedLatencies(ios),
-): GroupStats[] {
+export function groupStats(ios: IoTable, groupOf: ArrayLike<number>, nGroups: number): GroupStats[] {
+  return groupStatsMany(ios, [{ groupOf, nGroups }])[0];
+}
+
+/** Statistics of several groupings of the same table, sorting each latency kind once. */
+export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): GroupStats[][] {
+  // Each grouping gets the bits for its groups plus one spare id for rows it leaves out.
+  const ids: Int32Array[] = [];
+  const shift: number[] = [];
+  let bits = 0;
+  for (const g of groupings) {
+    const b = Math.max(1, Math.ceil(Math.log2(g.nGroups + 1)));
+    shift.push(bits);
+    bits += b;
+    ids.push(denseIds(ios.length, g));
+  }
+  if (bits > KEY_BITS && groupings.length > 1) return groupings.map((g) => groupStatsMany(ios, [g])[0]);
+  if (bits > KEY_BITS) throw new RangeError(`${groupings[0].nGroups} groups do not fit a 31-bit key`);
+
+  // Flat per-group state: grouping k's group g (or its spare id) is base[k] + g.
+  const base: number[] = [];
+  let total = 0;
+  for (const g of groupings) {
+    base.push(total);
+    total += g.nGroups + 1;
+  }
+  const len = ios.length;
+  const packed = new Int32Array(len);
+  for (let k = 0; k < groupings.length; k++) {
+    const id = ids[k];
+    const s = shift[k];
+    for (let i = 0; i < len; i++) packed[i] |= id[i] << s;
+  }
+
+  const counts = rowCounts(ios, ids, base, total);
+  const mask = groupings.map((_, k) => (1 << ((shift[k + 1] ?? bits) - shift[k])) - 1);
+  const kinds = [KIND_Q2C, KIND_Q2D, KIND_D2C].map((kind) =>
+    kindSummaries(ios, kind, packed, counts.samples[kind], base, shift, mask),
+  );
+  return groupings.map((g, k) => {
+    const out: GroupStats[] = [];
+    for (let j = 0; j < g.nGroups; j++) {
+      const x = base[k] + j;
+      out.push({
+        ios: counts.count[x],
+        completed: counts.completed[x],
+        completedBytes: counts.completedBytes[x],
+        firstQNs: counts.count[x] > 0 ? counts.firstQ[x] : NONE,
+        lastCNs: counts.completed[x] > 0 ? counts.lastC[x] : NONE,
+        latency: { q2c_ns: kinds[KIND_Q2C][x], q2d_ns: kinds[KIND_Q2D][x], d2c_ns: kinds[KIND_D2C][x] },
+      });
+    }
+    return out;
+  });
+}
+
+/** Row -> group id of one grouping, with the spare id `nGroups` for rows left out. */
+function denseIds(n: number, g: Grouping): Int32Array {
+  const id = new Int32Array(n);
+  const src = g.groupOf;
+  if (src === null) return id;
+  for (let i = 0; i < n; i++) {
+    const x = src[i];
+    id[i] = x >= 0 && x < g.nGroups ? x : g.nGroups;
+  }
+  return id;
+}
+
+/** Count, first Q, completions, their bytes and last C of every flat group. */
+function rowCounts(ios: IoTable, ids: Int32Array[], base: number[], total: number) {
   const { tQ, tC, bytes } = ios;
-  const count = new Float64Array(nGroups);
-  const completed = new Float64Array(nGroups);
-  const completedBytes = new Float64Array(nGroups);
-  const firstQ = new Float64Array(nGroups).fill(Number.POSITIVE_INFINITY);
-  const lastC = new Float64Array(nGroups).fill(Number.NEGATIVE_INFINITY);
-  for (let i = 0; i < ios.length; i++) {
-    const g = groupOf[i];
-    if (g < 0) continue;
-    count[g]++;
-    if (tQ[i] < firstQ[g]) firstQ[g] = tQ[i];
-    if (tC[i] !== NONE) {
-      completed[g]++;
-      completedBytes[g] += bytes[i];
-      if (tC[i] > lastC[g]) lastC[g] = tC[i];
+  const len = ios.length;
+  const count = new Float64Array(total);
+  const completed = new Float64Array(total);
+  const completedBytes = new Float64Array(total);
+  const firstQ = new Float64Array(total).fill(Number.POSITIVE_INFINITY);
+  const lastC = new Float64Array(total).fill(Number.NEGATIVE_INFINITY);
+  // Latency samples per group, by kind (Q2C, Q2D, D2C).
+  const samples = [new Float64Array(total), new Float64Array(total), new Float64Array(total)];
+  const [nQ2C, nQ2D, nD2C] = samples;
+  const tD = ios.tD;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    const b = base[k];
+    for (let i = 0; i < len; i++) {
+      const g = b + id[i];
+      count[g]++;
+      const q = tQ[i];
+      if (q < firstQ[g]) firstQ[g] = q;
+      const c = tC[i];
+      if (c !== NONE) {
+        completed[g]++;
+        completedBytes[g] += bytes[i];
+        if (c > lastC[g]) lastC[g] = c;
+        nQ2C[g]++;
+        if (tD[i] !== NONE) nD2C[g]++;
+      }
+      if (tD[i] !== NONE) nQ2D[g]++;
     }
   }
-  const q2c = splitSorted(sorted.q2c, groupOf, nGroups);
-  const q2d = splitSorted(sorted.q2d, groupOf, nGroups);
-  const d2c = splitSorted(sorted.d2c, groupOf, nGroups);
-  const out: GroupStats[] = [];
-  for (let g = 0; g < nGroups; g++) {
-    out.push({
-      ios: count[g],
-      completed: completed[g],
-      completedBytes: completedBytes[g],
-      firstQNs: count[g] > 0 ? firstQ[g] : NONE,
-      lastCNs: completed[g] > 0 ? lastC[g] : NONE,
-      latency: {
-        q2c_ns: summarizeSorted(q2c[g]),
-        q2d_ns: summarizeSorted(q2d[g]),
-        d2c_ns: summarizeSorted(d2c[g]),
-      },
-    });
+  return { count, completed, completedBytes, firstQ, lastC, samples };
+}
+
+const KIND_Q2C = 0;
+const KIND_Q2D = 1;
+const KIND_D2C = 2;
+
+/**
+ * One latency kind's summary for every flat group: the samples are sorted once with their
+ * packed keys, then walked in order; a group's samples arrive in ascending order, so its
+ * running count meets each nearest rank exactly when the value at that rank goes by. The
+ * sum is accumulated in that same ascending order (as a sorted per-group array would be).
+ */
+function kindSummaries(
+  ios: IoTable,
+  kind: number,
+  packed: Int32Array,
+  size: Float64Array,
+  base: readonly number[],
+  shift: readonly number[],
+  mask: readonly number[],
+): LatencySummary[] {
+  const { tQ, tD, tC } = ios;
+  const len = ios.length;
+  let n = 0;
+  for (let i = 0; i < len; i++) if (inKind(kind, tD[i], tC[i])) n++;
+  const values = new Float64Array(n);
+  const keys = new Int32Array(n);
+  n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = tD[i];
+    const c = tC[i];
+    if (!inKind(kind, d, c)) continue;
+    values[n] = kind === KIND_Q2C ? latencyNs(tQ[i], c) : kind === KIND_Q2D ? latencyNs(tQ[i], d) : latencyNs(d, c);
+    keys[n++] = packed[i];
+  }
+  sortWithRows(values, keys);
+
+  const total = size.length;
+  const out: LatencySummary[] = new Array(total);
+  // A group holding every sample has the summary of the whole sorted array: no walk needed.
+  // The walk visits the other groupings only.
+  const whole = summarizeSorted(values);
+  const walked: number[] = [];
+  for (let k = 0; k < base.length; k++) {
+    const end = k + 1 < base.length ? base[k + 1] : total;
+    let all = -1;
+    for (let x = base[k]; x < end; x++) if (size[x] === n) all = x;
+    if (all < 0) walked.push(k);
+    else for (let x = base[k]; x < end; x++) out[x] = x === all ? whole : { ...EMPTY_LATENCY };
+  }
+  if (walked.length === 0) return out;
+
+  // Ranks wanted per group, ascending with the percentiles; next[] is the next one to meet.
+  const rank = new Float64Array(total * NP);
+  const at = new Float64Array(total * NP);
+  const next = new Int32Array(total);
+  for (let x = 0; x < total; x++)
+    for (let p = 0; p < NP; p++) rank[x * NP + p] = nearestRank(PERCENTILES[p], size[x]);
+  const sum = new Float64Array(total);
+  const seen = new Float64Array(total);
+  const max = new Float64Array(total);
+  const wBase = walked.map((k) => base[k]);
+  const wShift = walked.map((k) => shift[k]);
+  const wMask = walked.map((k) => mask[k]);
+  const nw = walked.length;
+  for (let j = 0; j < n; j++) {
+    const v = values[j];
+    const key = keys[j];
+    for (let w = 0; w < nw; w++) {
+      const x = wBase[w] + ((key >>> wShift[w]) & wMask[w]);
+      sum[x] += v;
+      const c = ++seen[x];
+      let p = next[x];
+      while (p < NP && rank[x * NP + p] === c) at[x * NP + p++] = v;
+      next[x] = p;
+      max[x] = v;
+    }
+  }
+  for (const k of walked) {
+    const end = k + 1 < base.length ? base[k + 1] : total;
+    for (let x = base[k]; x < end; x++)
+      out[x] =
+        size[x] === 0
+          ? { ...EMPTY_LATENCY }
+          : {
+              mean: Math.round(sum[x] / size[x]),
+              p50: Math.round(at[x * NP]),
+              p90: Math.round(at[x * NP + 1]),
+              p99: Math.round(at[x * NP + 2]),
+              p999: Math.round(at[x * NP + 3]),
+              max: Math.round(max[x]),
+            };
   }
   return out;
 }
 
-/** Each group's samples, still ascending (a stable counting partition of the sorted whole). */
-function splitSorted(
-  kind: { values: Float64Array; rows: Int32Array },
-  groupOf: ArrayLike<number>,
-  nGroups: number,
-): Float64Array[] {
-  const { values, rows } = kind;
-  const n = values.length;
-  const count = new Float64Array(nGroups + 1);
-  for (let j = 0; j < n; j++) {
-    const g = groupOf[rows[j]];
-    if (g >= 0) count[g + 1]++;
-  }
-  for (let g = 1; g <= nGroups; g++) count[g] += count[g - 1];
-  const all = new Float64Array(count[nGroups]);
-  const fill = count.slice(0, nGroups);
-  for (let j = 0; j < n; j++) {
-    const g = groupOf[rows[j]];
-    if (g >= 0) all[fill[g]++] = values[j];
-  }
-  return Array.from({ length: nGroups }, (_, g) => all.subarray(count[g], count[g + 1]));
+/** Whether a row has a sample of the kind: Q2C needs a C, Q2D a D, D2C both. */
+function inKind(kind: number, d: number, c: number): boolean {
+  if (kind === KIND_Q2C) return c !== NONE;
+  if (kind === KIND_Q2D) return d !== NONE;
+  return d !== NONE && c !== NONE;
 }
 
 /** Completions of each group with tC inside [startNs, endNs]. */

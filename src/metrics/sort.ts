@@ -1,7 +1,8 @@
-// Sorting latency samples fast enough for 10^7 I/Os: an LSD radix sort on the IEEE-754 bit
-// patterns of non-negative doubles (their bits order as their values do), carrying each
-// sample's row along. Six passes of at most 11 bits (few enough buckets to stay in cache),
-// each skipped when every sample has the same digit.
+// Sorting latency samples fast enough for 10^7 I/Os: an LSD radix sort, carrying each
+// sample's row along. Integer samples below 2^32 (latencies in ns up to 4.29 s, nearly all)
+// sort as 32-bit words in three passes; others on the IEEE-754 bit patterns of non-negative
+// doubles (their bits order as their values do) in six. Passes take at most 11 bits (few
+// enough buckets to stay in cache) and are skipped when every sample has the same digit.
 // The built-in typed-array sort is kept for tiny inputs and as the general fallback.
 import { endianness } from 'node:os';
 
@@ -16,6 +17,12 @@ const PASSES: readonly [number, number, number][] = [
   [1, 11, 11],
   [1, 22, 10],
 ];
+/** Passes over a 32-bit integer key as [shift, bits]. */
+const U32_PASSES: readonly [number, number][] = [
+  [0, 11],
+  [11, 11],
+  [22, 10],
+];
 /** Buckets of the widest digit. */
 const BUCKETS = 1 << 11;
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -28,13 +35,19 @@ export function sortWithRows(values: Float64Array, rows: Int32Array): void {
   const n = values.length;
   if (n < 2) return;
   let radixable = LITTLE_ENDIAN && n >= SMALL;
+  let u32 = true;
   for (let i = 0; radixable && i < n; i++) {
     const v = values[i];
     if (!(v >= 0) || v === Number.POSITIVE_INFINITY) radixable = false;
     else if (v === 0) values[i] = 0; // -0 has the sign bit set
+    else if (u32 && v >>> 0 !== v) u32 = false;
   }
   if (!radixable) {
     comparisonSort(values, rows);
+    return;
+  }
+  if (u32) {
+    sortU32(values, rows);
     return;
   }
   let srcV: Float64Array = values;
@@ -69,6 +82,41 @@ export function sortWithRows(values: Float64Array, rows: Int32Array): void {
     values.set(srcV);
     rows.set(srcR);
   }
+}
+
+/** The three-pass sort of integer values in [0, 2^32): stable, like the double path. */
+function sortU32(values: Float64Array, rows: Int32Array): void {
+  const n = values.length;
+  let srcK = Uint32Array.from(values);
+  let srcR: Int32Array = rows;
+  let dstK = new Uint32Array(n);
+  let dstR: Int32Array = new Int32Array(n);
+  const counts = new Uint32Array(BUCKETS + 1);
+  for (const [shift, bits] of U32_PASSES) {
+    const mask = (1 << bits) - 1;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[((srcK[i] >>> shift) & mask) + 1]++;
+    let single = false;
+    for (let d = 1; d <= BUCKETS; d++) {
+      if (counts[d] === n) single = true;
+      counts[d] += counts[d - 1];
+    }
+    if (single) continue;
+    for (let i = 0; i < n; i++) {
+      const k = srcK[i];
+      const j = counts[(k >>> shift) & mask]++;
+      dstK[j] = k;
+      dstR[j] = srcR[i];
+    }
+    const tk = srcK;
+    srcK = dstK;
+    dstK = tk;
+    const tr = srcR;
+    srcR = dstR;
+    dstR = tr;
+  }
+  for (let i = 0; i < n; i++) values[i] = srcK[i];
+  if (srcR !== rows) rows.set(srcR);
 }
 
 function comparisonSort(values: Float64Array, rows: Int32Array): void {

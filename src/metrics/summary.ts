@@ -4,13 +4,7 @@
 import type { IoprioClassName, StringTable } from '../trace/event.js';
 import type { IoTable } from '../trace/io-table.js';
 import { backlogNs, contentionWindow, type Fairness, flowMask, jainIndex } from './fairness.js';
-import {
-  completionsBetween,
-  type GroupStats,
-  groupStats,
-  type SortedLatencies,
-  sortedLatencies,
-} from './groups.js';
+import { completionsBetween, type GroupStats, groupStatsMany } from './groups.js';
 import type { StageLatency } from './latency-summary.js';
 import { classKeys, className, opKeys, processKeys } from './processes.js';
 import { type Throughput, throughputOver } from './throughput.js';
@@ -60,11 +54,16 @@ const NS_PER_S = 1e9;
  * that group's own span, from its first Q to its last C (docs/metrics.md).
  */
 export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
-  // Sorted once; every grouping below reads its groups' percentiles from this.
-  const sorted = sortedLatencies(ios);
-  const whole = groupStats(ios, new Int32Array(ios.length), 1, sorted)[0];
+  // Every grouping at once, so each latency kind is sorted once.
   const proc = processKeys(ios);
-  const procStats = groupStats(ios, proc.groupOf, proc.pids.length, sorted);
+  const ops = opKeys(ios);
+  const classes = classKeys(ios);
+  const [[whole], procStats, opStats, classStats] = groupStatsMany(ios, [
+    { groupOf: null, nGroups: 1 },
+    { groupOf: proc.groupOf, nGroups: proc.pids.length },
+    { groupOf: ops.groupOf, nGroups: ops.names.length },
+    { groupOf: classes.groupOf, nGroups: classes.names.length },
+  ]);
 
   const backlog = backlogNs(ios, proc.groupOf, proc.pids.length, whole.lastCNs);
   const spans = procStats.map((st, g) => ({
@@ -97,8 +96,8 @@ export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
     throughput: throughputOver(whole.completed, whole.completedBytes, whole.firstQNs, whole.lastCNs),
     latency: whole.latency,
     processes,
-    byOp: named(ios, opKeys(ios), sorted),
-    byClass: named(ios, classKeys(ios), sorted),
+    byOp: named(ops.names, opStats),
+    byClass: named(classes.names, classStats),
     fairness: {
       jain: jainIndex(flowIops),
       windowStartNs: window.startNs,
@@ -117,13 +116,8 @@ function rates(st: GroupStats): { ios: number; iops: number; mbps: number } {
 
 const ZERO_RATE: Throughput = { iops: 0, mbps: 0 };
 
-function named(
-  ios: IoTable,
-  keys: { groupOf: Int32Array; names: string[] },
-  sorted: SortedLatencies,
-): Record<string, GroupSummary> {
-  const stats = groupStats(ios, keys.groupOf, keys.names.length, sorted);
-  const order = keys.names.map((name, g) => ({ name, g })).sort((a, b) => (a.name < b.name ? -1 : 1));
+function named(names: string[], stats: GroupStats[]): Record<string, GroupSummary> {
+  const order = names.map((name, g) => ({ name, g })).sort((a, b) => (a.name < b.name ? -1 : 1));
   const out: Record<string, GroupSummary> = {};
   for (const { name, g } of order) out[name] = { ...rates(stats[g]), latency: stats[g].latency };
   return out;

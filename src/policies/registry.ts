@@ -2,6 +2,8 @@
 // files is not done here.
 
 import type { UfqOps } from '../ufq/ops.js';
+import bfq from './bfq/index.js';
+import kyber from './kyber/index.js';
 import mq_deadline from './mq-deadline/index.js';
 import none from './none.js';
 import pfq from './pfq/index.js';
@@ -36,10 +38,20 @@ const BUILTINS: readonly PolicyInfo[] = [
     ops: mq_deadline,
   },
   {
+    name: 'kyber',
+    summary: 'the kernel Kyber: read/write/discard/other token pools sized by latency targets',
+    ops: kyber,
+  },
+  {
     name: 'pfq',
     summary: 'UFQ example: 96 weighted fair queues by class, level and type; SPECIAL-read idling',
     ops: pfq,
     requiresRevision: 3,
+  },
+  {
+    name: 'bfq',
+    summary: 'the kernel BFQ: per-process queues, weights from ioprio, B-WF2Q+ budgets, idling',
+    ops: bfq,
   },
 ];
 

@@ -6,10 +6,15 @@
 // block/, ufq/, device/ and policies/; this module only connects them.
 
 import { type BioInput, RequestQueue } from '../block/queue.js';
+import { hintsFromMeta, readMetaDoc } from '../device/calibrate/meta-hints.js';
+import { selfCalibrate, selfCalibrationNote } from '../device/calibrate/self.js';
 import { createDevice } from '../device/model.js';
+import type { DeviceProfile } from '../device/profile.js';
 import { loadProfile } from '../device/registry.js';
 import { UfqReplayError } from '../errors.js';
+import { runSeries } from '../metrics/series.js';
 import { summarizeIos } from '../metrics/summary.js';
+import { traceStats } from '../metrics/trace-stats.js';
 import { getPolicy, getPolicyInfo, KFUNC_HOST, policyNames } from '../policies/registry.js';
 import { Engine } from '../sim/engine.js';
 import { Rng } from '../sim/rng.js';
@@ -26,9 +31,13 @@ import { ReplayDriver, type ReplayTarget } from './driver.js';
 import { planOpen } from './open.js';
 import { type ArrivalPlan, hasCompletions, processOrder, type ReplayMode } from './plan.js';
 import { PlugWindowScanner, type PlugWindows, tee } from './plug-windows.js';
+import { DEFAULT_WATCHDOG_MS } from './policy-limits.js';
+import { type PolicyParams, policyWithParams } from './policy-params.js';
 import type { RunResult } from './result.js';
+import { selectPids } from './select-pids.js';
 import { replayedRows, simulatedTable } from './tables.js';
 import { type QueueLimitValues, type ResolvedLimits, traceLimits } from './trace-meta.js';
+import { isPolicyFile, loadPolicyFile } from './user-policy.js';
 
 /** The device used when none is named (CONTRACTS.md: the run says so). */
 export const DEFAULT_DEVICE = 'nvme';
@@ -43,6 +52,8 @@ export interface ReplayOptions {
   policy: string;
   /** Built-in profile name or a JSON file; default DEFAULT_DEVICE (with a warning). */
   device?: string;
+  /** A profile object (a calibrated one); wins over `device`. Neither given: self-calibration. */
+  profile?: DeviceProfile;
   /** Default: closed when the trace has completions, else open. */
   mode?: ReplayMode;
   /** Multiplier of recorded gaps in open and closed modes; default 1. */
@@ -62,6 +73,17 @@ export interface ReplayOptions {
   plugWindows?: 'trace' | 'model';
   /** Receives one-line notes meant for stderr (defaults, fallbacks). */
   onNote?: (line: string) => void;
+  /** Load the built-in policy with these parameters (sysfs names and units, e.g. { fifo_batch: 8 }). */
+  policyParams?: PolicyParams;
+  /** Replay only these processes' I/Os (a process "alone" for slowdown fairness). */
+  pids?: readonly number[];
+  /** A loaded hook table (a policy file's, replay/user-policy.ts); `policy` then only labels the result. */
+  ops?: UfqOps;
+  /**
+   * Eject a policy after this many simulated ms without a dispatch or completion while
+   * requests wait (block/queue.ts watchdog); 0 turns it off. Default DEFAULT_WATCHDOG_MS.
+   */
+  watchdogMs?: number;
 }
 
 /** A replay's result plus its simulated I/Os (for requests.arrow). */
@@ -81,8 +103,10 @@ export async function replay(options: ReplayOptions): Promise<RunResult> {
 /** Replays one trace; returns the result and the simulated IoTable. */
 export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   // Policy and device errors before reading what may be a large trace.
-  resolvePolicy(options.policy);
-  loadProfile(options.device ?? DEFAULT_DEVICE);
+  if (options.ops === undefined && isPolicyFile(options.policy))
+    options = { ...options, ops: await loadPolicyFile(options.policy) };
+  if (options.ops === undefined) resolvePolicy(options.policy);
+  if (options.profile === undefined) loadProfile(options.device ?? DEFAULT_DEVICE);
   const warnings: WarningCounts = {};
   // Read and pair the trace, collecting unplugs in the same pass.
   const scanner = new PlugWindowScanner();
@@ -93,13 +117,24 @@ export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   );
   for (const [k, v] of Object.entries(paired.info.warnings)) countWarning(warnings, k, v);
   for (const [k, v] of Object.entries(paired.warnings)) countWarning(warnings, k, v);
-  const ios = replayedRows(paired.ios, warnings);
+  const replayed = replayedRows(paired.ios, warnings);
+  const ios = options.pids === undefined ? replayed : selectPids(replayed, options.pids);
   const windows = scanner.found && options.plugWindows !== 'model' ? scanner.assign(ios) : null;
   // Queue limits: flags, then NAME.meta.json, then the model's defaults.
   const limits = await traceLimits(options.trace, options.limits ?? {}, warnings);
+  // No device named: calibrate one from the trace's own D and C events (devices-metrics §2.5).
+  let chosen = options;
+  if (options.device === undefined && options.profile === undefined) {
+    const cal = selfCalibrate(paired.ios, paired.info, hintsFromMeta(await readMetaDoc(limits.metaFile)));
+    if (cal) {
+      countWarning(warnings, selfCalibrationNote(cal));
+      options.onNote?.(selfCalibrationNote(cal));
+      chosen = { ...options, profile: cal.profile };
+    }
+  }
   return simulateTable(
     { ios, strings: paired.strings, info: paired.info, windows, limits, warnings },
-    options,
+    chosen,
   );
 }
 
@@ -124,7 +159,11 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     countWarning(warnings, line);
     options.onNote?.(line);
   };
-  const ops = resolvePolicy(options.policy);
+  const ops =
+    options.ops ??
+    (options.policyParams === undefined
+      ? resolvePolicy(options.policy)
+      : policyWithParams(options.policy, options.policyParams));
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale))
     throw new UfqReplayError('FLAG_INVALID', `time scale ${timeScale} is not a positive number`, {
@@ -135,9 +174,13 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
   const ufqRevision =
     options.ufqRevision ?? getPolicyInfo(options.policy)?.requiresRevision ?? DEFAULT_UFQ_REVISION;
   const deviceName = options.device ?? DEFAULT_DEVICE;
-  if (options.device === undefined)
+  if (options.device === undefined && options.profile === undefined) {
     countWarning(warnings, `no device given: replayed on the ${DEFAULT_DEVICE} profile`);
-  let profile = loadProfile(deviceName);
+    options.onNote?.(
+      `note: no --device given and no D and C events to calibrate from, using ${DEFAULT_DEVICE}`,
+    );
+  }
+  let profile = options.profile ?? loadProfile(deviceName);
   if (limits.values.queue_depth !== undefined)
     profile = { ...profile, queueDepth: limits.values.queue_depth };
 
@@ -180,6 +223,7 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     kfuncHost: KFUNC_HOST,
     nrCpus: maxCpu + 1,
     onBioComplete: (io) => driver?.complete(io, engine.now),
+    watchdogNs: watchdogNs(options.watchdogMs),
   });
   const comms = Array.from(order.procPid, (_, p) =>
     input.strings.get(ios.comm[order.rows[order.procStart[p]]]),
@@ -287,16 +331,32 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     byOp: summary.byOp,
     byClass: summary.byClass,
     spanNs: summary.spanEndNs >= 0 && summary.spanStartNs >= 0 ? summary.spanEndNs - summary.spanStartNs : 0,
+    ...(options.policyParams === undefined ? {} : { policyParams: options.policyParams }),
+    traceStats: traceStats(ios, input.info),
+    series: runSeries(sim),
   };
   return { result, ios: sim, strings: input.strings, info: input.info };
+}
+
+function watchdogNs(ms: number | undefined): number {
+  const v = ms ?? DEFAULT_WATCHDOG_MS;
+  if (!Number.isInteger(v) || v < 0)
+    throw new UfqReplayError('FLAG_INVALID', `watchdog ${v} ms is not an integer >= 0`, {
+      hint: 'give simulated milliseconds, or 0 to turn the watchdog off',
+    });
+  return v * 1_000_000;
 }
 
 /** A built-in policy's hook table; POLICY_NOT_FOUND (exit 2) for an unknown name. */
 function resolvePolicy(name: string): UfqOps {
   const ops = getPolicy(name);
+  if (ops === undefined && isPolicyFile(name))
+    throw new UfqReplayError('POLICY_NOT_FOUND', `policy file ${name} was not loaded`, {
+      hint: 'simulate() loads policy files; simulateTable() needs the loaded table in `ops`',
+    });
   if (ops === undefined)
     throw new UfqReplayError('POLICY_NOT_FOUND', `no built-in policy named '${name}'`, {
-      hint: `built-in policies: ${policyNames().join(', ')}`,
+      hint: `built-in policies: ${policyNames().join(', ')}; or a policy file (.js, .mjs, .ts)`,
     });
   return ops;
 }

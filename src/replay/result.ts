@@ -4,6 +4,9 @@
 // integer ns and key names carry the unit. Nothing here depends on the machine or the clock:
 // the same inputs give the same bytes.
 import type { LatencySummary, ProcessSummary, StageLatency } from '../metrics/index.js';
+import type { RunSeries } from '../metrics/series.js';
+import type { SlowdownFairness } from '../metrics/slowdown.js';
+import type { TraceStats } from '../metrics/trace-stats.js';
 import type { WarningCounts } from '../trace/event.js';
 import type { ReplayMode } from './plan.js';
 import type { LimitOrigin, QueueLimitName } from './trace-meta.js';
@@ -44,6 +47,8 @@ export interface RunFairness {
   /** Processes counted as flows, and whether they overlapped at all (metrics/fairness.ts). */
   flows: number;
   overlap: boolean;
+  /** Per-process slowdown against each process replayed alone (`compare --fairness slowdown`). */
+  slowdown?: SlowdownFairness;
 }
 
 /** Where the replay's plug windows came from. */
@@ -88,4 +93,10 @@ export interface RunResult {
   byClass: Record<string, { ios: number; iops: number; mbps: number; latency: StageLatency }>;
   /** Simulated span: first arrival to last completion. */
   spanNs: number;
+  /** Policy parameters the run was loaded with (`policyParams`); absent for the defaults. */
+  policyParams?: Readonly<Record<string, number | readonly string[]>>;
+  /** The recorded trace: format, size, I/Os replayed, duration (for reports). */
+  traceStats?: TraceStats;
+  /** Q2C CDF at fixed percentiles, throughput per time bin, bytes per process (for report charts). */
+  series?: RunSeries;
 }

@@ -239,9 +239,42 @@ export const BATCH_ROWS = 65536;
 
 /** A new, empty batch with room for `capacity` rows. */
 export function newBatch(capacity = BATCH_ROWS): EventBatch {
-  const b = { length: 0, msg: new Map<number, string>() } as unknown as Record<string, unknown>;
-  for (const name of COLUMN_NAMES) b[name] = new COLUMNS[name](capacity);
-  return b as unknown as EventBatch;
+  return batchOf(0, new Map<number, string>(), (name) => new COLUMNS[name](capacity));
+}
+
+/**
+ * A batch of `length` rows whose column `name` is `column(name)`. Spelled out as one object
+ * literal so that V8 keeps it a fast-properties object: adding many properties one by one
+ * by computed name turns an object into a hash table, and every column access in the
+ * readers' and the pairing's loops would then pay a lookup.
+ */
+export function batchOf(
+  length: number,
+  msg: Map<number, string>,
+  column: (name: ColumnName) => ArrayBufferView,
+): EventBatch {
+  return {
+    length,
+    timeNs: column('timeNs') as Float64Array,
+    src: column('src') as Uint16Array,
+    rec: column('rec') as Float64Array,
+    dev: column('dev') as Uint32Array,
+    volume: column('volume') as Uint32Array,
+    cpu: column('cpu') as Uint16Array,
+    seq: column('seq') as Uint32Array,
+    pid: column('pid') as Uint32Array,
+    comm: column('comm') as Uint32Array,
+    action: column('action') as Uint8Array,
+    op: column('op') as Uint8Array,
+    flags: column('flags') as Uint16Array,
+    sector: column('sector') as Float64Array,
+    bytes: column('bytes') as Uint32Array,
+    error: column('error') as Int32Array,
+    ioprio: column('ioprio') as Uint16Array,
+    aux: column('aux') as Float64Array,
+    auxDev: column('auxDev') as Uint32Array,
+    msg,
+  };
 }
 
 /** Capacity (rows) of a batch's columns. */
@@ -322,4 +355,9 @@ export interface TraceSource {
   /** Process names, volumes and other interned strings referenced by the batches. */
   readonly strings: StringTable;
   batches(): AsyncIterable<EventBatch>;
+  /**
+   * Optional: hands back a batch the consumer is done with (it keeps no reference to it), so
+   * that the reader refills it instead of allocating and zeroing fresh columns.
+   */
+  recycle?(batch: EventBatch): void;
 }

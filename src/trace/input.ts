@@ -1,5 +1,6 @@
 // Input files as byte streams: gzip detected by content (1f 8b), a head sample for
-// format sniffing, and a fast line splitter for the text formats. Knows no trace format.
+// format sniffing, and line splitters for the text formats (ByteLines hands out byte ranges,
+// textLines strings). Knows no trace format.
 import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
@@ -172,5 +173,115 @@ export async function* textLines(
   if (carry.length > 0) {
     if (carry.charCodeAt(carry.length - 1) === 13) carry = carry.slice(0, -1);
     yield { lines: [carry], firstLineNo: lineNo };
+  }
+}
+
+/** Bytes of a UTF-8 byte-order mark, which TextDecoder drops at the start of a stream. */
+const BOM = [0xef, 0xbb, 0xbf];
+/** ByteLines.bom once the start of the stream has been checked. */
+const BOM_DONE = -1;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Splits a byte stream into lines without making strings: after push(chunk), each next()
+ * that returns true leaves one line in buf[start, end) (no newline, no trailing CR), valid
+ * until the following next() or push(). A line cut by a chunk boundary is joined in a
+ * reused carry buffer. After the last chunk, finish() hands out a final line that has no
+ * newline. Like textLines, a leading UTF-8 byte-order mark is dropped.
+ */
+export class ByteLines {
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+  /** 1-based number of the line last handed out; after finish(), the count of lines. */
+  lineNo = 0;
+  private chunk: Buffer = Buffer.alloc(0);
+  /** The same bytes as a plain Uint8Array: decoders then only ever see one array type. */
+  private bytes: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private carry = new Uint8Array(256);
+  private carryLen = 0;
+  /** Bytes of a leading byte-order mark matched so far, or BOM_DONE. */
+  private bom = 0;
+
+  /** Hands over the next chunk; the previous one must have been drained by next(). */
+  push(chunk: Uint8Array): void {
+    // Buffer's indexOf is a native byte search, several times faster than a JS loop.
+    this.chunk = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.pos = 0;
+    if (this.bom !== BOM_DONE) this.skipBom();
+  }
+
+  /** Moves to the next complete line of the current chunk; false when it has none left. */
+  next(): boolean {
+    const c = this.chunk;
+    const from = this.pos;
+    if (from >= c.length) return false;
+    const nl = c.indexOf(LF, from);
+    if (nl < 0) {
+      this.keep(c, from, c.length);
+      this.pos = c.length;
+      return false;
+    }
+    this.pos = nl + 1;
+    if (this.carryLen > 0) {
+      this.keep(c, from, nl);
+      this.emit(this.carry, 0, this.carryLen);
+      this.carryLen = 0;
+    } else this.emit(this.bytes, from, nl);
+    return true;
+  }
+
+  /** After the last chunk: true when bytes follow the last newline (they are the final line). */
+  finish(): boolean {
+    if (this.bom !== BOM_DONE) this.restoreBom(this.bom);
+    if (this.carryLen === 0) return false;
+    this.emit(this.carry, 0, this.carryLen);
+    this.carryLen = 0;
+    return true;
+  }
+
+  private emit(buf: Uint8Array, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.end = end > start && buf[end - 1] === CR ? end - 1 : end;
+    this.lineNo++;
+  }
+
+  /** Appends c[from, to) to the carry buffer, growing it when needed. */
+  private keep(c: Uint8Array, from: number, to: number): void {
+    const need = this.carryLen + (to - from);
+    if (need > this.carry.length) {
+      const grown = new Uint8Array(Math.max(need, this.carry.length * 2));
+      grown.set(this.carry.subarray(0, this.carryLen));
+      this.carry = grown;
+    }
+    this.carry.set(c.subarray(from, to), this.carryLen);
+    this.carryLen = need;
+  }
+
+  /** Skips a byte-order mark at the start of the stream, also when it straddles chunks. */
+  private skipBom(): void {
+    const c = this.chunk;
+    let p = 0;
+    while (this.bom < BOM.length && p < c.length && c[p] === BOM[this.bom]) {
+      this.bom++;
+      p++;
+    }
+    if (this.bom === BOM.length) this.bom = BOM_DONE;
+    else if (p < c.length) {
+      // Not a mark after all: its bytes taken from earlier chunks are text again.
+      this.restoreBom(this.bom - p);
+      p = 0;
+    }
+    this.pos = p;
+  }
+
+  /** Puts back the first `n` mark bytes taken from earlier chunks, and stops looking. */
+  private restoreBom(n: number): void {
+    if (n > 0) this.keep(Uint8Array.from(BOM), 0, n);
+    this.bom = BOM_DONE;
   }
 }

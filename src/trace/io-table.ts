@@ -85,17 +85,42 @@ export class IoTableBuilder {
   /** The table trimmed to its length (columns are views, not copies). */
   finish(): IoTable {
     const t = this.table;
-    const out = { length: t.length } as IoTable;
-    for (const name of IO_COLUMN_NAMES)
-      (out as unknown as Record<string, unknown>)[name] = (t[name] as Float64Array).subarray(0, t.length);
-    return out;
+    return ioTableOf(t.length, (name) => (t[name] as Float64Array).subarray(0, t.length));
   }
 }
 
 function allocate(capacity: number): IoTable {
-  const t = { length: 0 } as unknown as Record<string, unknown>;
-  for (const name of IO_COLUMN_NAMES) t[name] = new IO_COLUMNS[name](capacity);
-  return t as unknown as IoTable;
+  return ioTableOf(0, (name) => new IO_COLUMNS[name](capacity));
+}
+
+/**
+ * A table of `length` rows whose column `name` is `column(name)`. One object literal, so
+ * that V8 keeps it a fast-properties object (one built up property by property by computed
+ * name becomes a hash table, and every column access would pay a lookup).
+ */
+export function ioTableOf(length: number, column: (name: IoColumnName) => ArrayBufferView): IoTable {
+  return {
+    length,
+    tQ: column('tQ') as IoColumns['tQ'],
+    tG: column('tG') as IoColumns['tG'],
+    tI: column('tI') as IoColumns['tI'],
+    tM: column('tM') as IoColumns['tM'],
+    tD: column('tD') as IoColumns['tD'],
+    tC: column('tC') as IoColumns['tC'],
+    dev: column('dev') as IoColumns['dev'],
+    volume: column('volume') as IoColumns['volume'],
+    op: column('op') as IoColumns['op'],
+    flags: column('flags') as IoColumns['flags'],
+    sector: column('sector') as IoColumns['sector'],
+    bytes: column('bytes') as IoColumns['bytes'],
+    pid: column('pid') as IoColumns['pid'],
+    comm: column('comm') as IoColumns['comm'],
+    cpu: column('cpu') as IoColumns['cpu'],
+    ioprio: column('ioprio') as IoColumns['ioprio'],
+    mergedInto: column('mergedInto') as IoColumns['mergedInto'],
+    requeues: column('requeues') as IoColumns['requeues'],
+    error: column('error') as IoColumns['error'],
+  };
 }
 
 /** Row `i` as a plain object (tests, debugging). */

@@ -56,7 +56,10 @@ export const PAIR_WARNING = {
 /** Reads every batch of `source` once and pairs its events. */
 export async function pairEvents(source: TraceSource, options: PairOptions = {}): Promise<PairResult> {
   const pairer = new Pairer();
-  for await (const batch of source.batches()) pairer.push(batch);
+  for await (const batch of source.batches()) {
+    pairer.push(batch);
+    source.recycle?.(batch);
+  }
   const { ios, btt, warnings } = pairer.finish();
   if (options.ioprioRules && options.ioprioRules.length > 0)
     applyIoprioRules(ios, source.strings, options.ioprioRules);

@@ -41,6 +41,7 @@ import {
 import {
   type Bio,
   BLK_MQ_INSERT_AT_HEAD,
+  type BlkMqAllocData,
   type BlkQueue,
   type BlkRequest,
   type Box,
@@ -73,6 +74,13 @@ function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Why a live request of this queue is not on a ctx or insert-error list (ejection reasons). */
+function notQueuedWhy(rq: Request): string {
+  if (rq.rq_flags & RQF_STARTED || rq.state !== MQ_RQ_IDLE) return 'was already dispatched';
+  if (rq.queued) return 'is on no elevator list';
+  return 'was never queued in the elevator';
+}
+
 export class UfqElevator implements UfqKernel {
   /** The attached hook table; null after ejection (the kernel zeroes its copy on detach). */
   ops: UfqOps | null;
@@ -95,6 +103,14 @@ export class UfqElevator implements UfqKernel {
   private insNew: Request | null = null;
   /** Out-value of the rev-1 bio merge: a request freed by coalescing. */
   private freeOut: Request | null = null;
+  /** The argument of the limit_depth extension, reused. */
+  private readonly allocData: BlkMqAllocData;
+  /** queue_num of the hctx whose has_work or dispatch runs now (current_hctx), or -1. */
+  private hctxNow = -1;
+  /** The policy's last has_req answer was "no" while requests were counted (stall attribution). */
+  private hasReqSaidNo = false;
+  /** The policy's last dispatch_req returned null (stall attribution). */
+  private dispatchGaveNull = false;
 
   constructor(
     readonly q: RequestQueue,
@@ -110,6 +126,7 @@ export class UfqElevator implements UfqKernel {
     this.async_depth = q.nr_requests;
     this.insert_err_list = insertErrList;
     this.hz = q.limits.hz;
+    this.allocData = { q, shallow_depth: 0 };
   }
 
   // --- lifecycle (ufq-model §2.2) -------------------------------------------------------
@@ -147,8 +164,25 @@ export class UfqElevator implements UfqKernel {
     if (!this.insert_err_list.empty) this.q.warn('ufq_exit_sched: insert_err_list not empty');
   }
 
-  /** ufq_limit_depth: sync reads are not limited; the rest get async_depth (= nr_requests). */
+  /**
+   * ufq_limit_depth: sync reads are not limited; the rest get async_depth (= nr_requests).
+   * A policy with the proposed limit_depth member decides instead (ufq/ops.ts UfqOps).
+   */
   limit_depth(opf: number): number {
+    const ops = this.ops;
+    if (ops?.limit_depth) {
+      const data = this.allocData;
+      data.shallow_depth = 0;
+      this.enter();
+      try {
+        ops.limit_depth(opf, data);
+      } catch (e) {
+        this.eject(`limit_depth threw: ${errText(e)}`, 'limit_depth');
+        return 0;
+      }
+      const d = data.shallow_depth;
+      return Number.isInteger(d) && d > 0 ? d : 0;
+    }
     if (op_is_sync(opf) && !op_is_write(opf)) return 0;
     return this.async_depth;
   }
@@ -233,9 +267,13 @@ export class UfqElevator implements UfqKernel {
     // rev-2+: the kernel drops the BPF-owned reference the hook handed over.
     if (target !== null && rules.dropBpfRef && this.drop_bpf_ref(target)) return ELEVATOR_NO_MERGE;
     if (type === ELEVATOR_NO_MERGE || target === null) return ELEVATOR_NO_MERGE;
+    if (target === rq) {
+      this.eject('merge_req returned the request it was asked to merge', 'merge_req');
+      return ELEVATOR_NO_MERGE;
+    }
     if (!target.queued) {
       // The kernel would splice or merge a request that is on no list and corrupt its lists.
-      this.eject(`merge_req returned request ${target.id}, which is not queued`, 'merge_req');
+      this.eject(`merge_req returned request ${target.id}, which ${notQueuedWhy(target)}`, 'merge_req');
       return ELEVATOR_NO_MERGE;
     }
 
@@ -271,7 +309,10 @@ export class UfqElevator implements UfqKernel {
       q.last_merge = target;
     } else {
       // The kernel would reach its success path with nothing to free and crash.
-      this.eject(`merge_req returned type ${type} with a request`, 'merge_req');
+      this.eject(
+        `merge_req returned type ${String(type)} with a request (only FRONT ${ELEVATOR_FRONT_MERGE} or BACK ${ELEVATOR_BACK_MERGE} may come with one)`,
+        'merge_req',
+      );
       return ELEVATOR_NO_MERGE;
     }
     return this.insert_merge_done(free, type);
@@ -472,6 +513,7 @@ export class UfqElevator implements UfqKernel {
   dispatch_request(hctx: Hctx): Request | null {
     const q = this.q;
     let rq: Request | null = null;
+    this.hctxNow = hctx.queue_num;
     if (this.rules.insertErrList) {
       rq = this.insert_err_list.popHead();
       if (rq !== null) {
@@ -493,6 +535,7 @@ export class UfqElevator implements UfqKernel {
         this.eject(`dispatch_req threw: ${errText(e)}`, 'dispatch_req');
         return null;
       }
+      this.dispatchGaveNull = r === null || r === undefined;
       if (r === null || r === undefined) {
         this.stats.dispatch_null_count++;
         return null;
@@ -527,7 +570,7 @@ export class UfqElevator implements UfqKernel {
     if (rq === null) return null;
     const l = rq.ql_list;
     if (rq.freed || l === null || (l.kind !== LIST_CTX && l.kind !== LIST_INSERT_ERR)) {
-      this.eject(`dispatch_req returned request ${rq.id}, which is not queued`, 'dispatch_req');
+      this.eject(`dispatch_req returned request ${rq.id}, which ${notQueuedWhy(rq)}`, 'dispatch_req');
       return null;
     }
     return rq;
@@ -584,8 +627,9 @@ export class UfqElevator implements UfqKernel {
   }
 
   /** ufq_has_work (ufq-model §2.6). */
-  has_work(_hctx: Hctx): boolean {
+  has_work(hctx: Hctx): boolean {
     const rqs_count = this.rqs_count;
+    this.hctxNow = hctx.queue_num;
     const ops = this.ops;
     if (!this.rules.hasWorkFalsePending) {
       if (ops?.has_req) return this.call_has_req(ops, rqs_count);
@@ -631,6 +675,20 @@ export class UfqElevator implements UfqKernel {
     this.q.kickAllHwQueues();
   }
 
+  /**
+   * The watchdog's ejection (block/queue.ts): requests waited `waitedNs` with no dispatch or
+   * completion. Blamed on has_req if its last answer was "no" while requests were counted, on
+   * dispatch_req if it last returned null, else on the kernel (leaked tags, an orphan).
+   */
+  ejectStalled(waitedNs: number, waiting: string): void {
+    const ms = Math.round(waitedNs / 1e6);
+    if (this.ops?.has_req && this.hasReqSaidNo)
+      this.eject(`has_req said no work for ${ms} ms while requests waited: ${waiting}`, 'has_req');
+    else if (this.ops?.dispatch_req && this.dispatchGaveNull)
+      this.eject(`dispatch_req returned null for ${ms} ms while requests waited: ${waiting}`, 'dispatch_req');
+    else this.eject(`no dispatch or completion for ${ms} ms with ${waiting}`, 'kernel');
+  }
+
   // --- hook call helpers ------------------------------------------------------------------
 
   /** Points the argument-less kfuncs at this queue. */
@@ -651,7 +709,9 @@ export class UfqElevator implements UfqKernel {
   private call_has_req(ops: UfqOps, rqs_count: number): boolean {
     this.enter();
     try {
-      return !!(ops.has_req as NonNullable<UfqOps['has_req']>)(this.q, rqs_count);
+      const p = !!(ops.has_req as NonNullable<UfqOps['has_req']>)(this.q, rqs_count);
+      this.hasReqSaidNo = !p && rqs_count > 0;
+      return p;
     } catch (e) {
       this.eject(`has_req threw: ${errText(e)}`, 'has_req');
       return rqs_count > 0;
@@ -674,7 +734,10 @@ export class UfqElevator implements UfqKernel {
   private ownRequest(r: unknown, hook: UfqHookName): Request | null {
     if (r === null || r === undefined) return null;
     if (r instanceof Request && r.q === this.q && !r.freed) return r;
-    this.eject(`${hook} returned something that is not a live request of this queue`, hook);
+    let what = 'something that is not a request';
+    if (r instanceof Request)
+      what = r.q !== this.q ? 'a request of another queue' : `request ${r.id} after it was freed`;
+    this.eject(`${hook} returned ${what}`, hook);
     return null;
   }
 
@@ -817,6 +880,16 @@ export class UfqElevator implements UfqKernel {
 
   run_hw_queues(): void {
     this.q.kickAllHwQueues();
+  }
+
+  /** The CPU of the task running kernel code now (the trace's CPU), -1 in a worker. */
+  current_cpu(): number {
+    return this.q.currentCpu;
+  }
+
+  /** The hctx of the has_work or dispatch call in progress (set on entry, stale after). */
+  current_hctx(): number {
+    return this.hctxNow;
   }
 
   /** From the device profile's `rotational` when the device has one; else non-rotational. */

@@ -76,6 +76,8 @@ export interface BlkRequest {
   readonly stats_sectors: number;
   /** Time the request was allocated (or the earlier one of a merged pair), ns. */
   readonly start_time_ns: number;
+  /** Time of its latest issue to the driver while queue statistics are on, else 0, ns. */
+  readonly io_start_time_ns: number;
   /** Driver tag, -1 when none (BLK_MQ_NO_TAG). */
   readonly tag: number;
   /** Scheduler tag, -1 when none. */
@@ -143,6 +145,17 @@ export interface UfqKernel {
   run_hw_queues?(): void;
   /** blk_queue_nonrot: the device is not rotational. */
   readonly nonrot?: boolean;
+  /** bpf_get_smp_processor_id: the CPU running the hook; -1 in a worker tied to no trace CPU. */
+  current_cpu?(): number;
+  /** hctx->queue_num of the hardware queue whose has_work or dispatch is running, else -1. */
+  current_hctx?(): number;
+}
+
+/** struct blk_mq_alloc_data, as much as limit_depth reads and sets. */
+export interface BlkMqAllocData {
+  readonly q: BlkQueue;
+  /** Scheduler tags this allocation may use; 0 = no limit. */
+  shallow_depth: number;
 }
 
 /**
@@ -186,6 +199,12 @@ export interface UfqOps {
   next_req?(q: BlkQueue, rq: BlkRequest): BlkRequest | null;
   /** rev-1: a bio merged into `rq` and no coalescing happened. */
   req_merged?(q: BlkQueue, rq: BlkRequest, type: number): void;
+  /**
+   * Not a UFQ hook: the kernel's elevator_mq_ops.limit_depth, a proposed extension. Called at
+   * scheduler-tag allocation for a request that will enter the elevator, with
+   * `data.shallow_depth` 0 (no limit); may lower it. Absent: UFQ's own rule (ufq-model §2.2).
+   */
+  limit_depth?(opf: number, data: BlkMqAllocData): void;
   /** Not a kernel hook: plain state and counters for debugging, goldens and the loader's stats. */
   dump?(): Record<string, unknown>;
 }

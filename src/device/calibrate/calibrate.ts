@@ -85,7 +85,10 @@ export function requestCount(traces: readonly TraceRequests[]): number {
  * Fits a profile to the first four fifths (by D time) of each trace and tests it on the
  * rest. The caller checks there are at least MIN_REQUESTS requests.
  */
-export function calibrate(traces: readonly TraceRequests[], options: CalibrateOptions = {}): CalibrationReport {
+export function calibrate(
+  traces: readonly TraceRequests[],
+  options: CalibrateOptions = {},
+): CalibrationReport {
   const fitParts: DeviceRequests[] = [];
   const holdParts: DeviceRequests[] = [];
   for (const t of traces) {

@@ -3,8 +3,9 @@
 // 2 ms of rotation on average, devices-metrics §2.2) and its service grows with seek
 // distance; flash serves random reads in about 0.1 ms at any distance. queue/rotational is
 // not trusted: virtio disks and loop devices report 1 by default (the sample traces in
-// traces/ do, on a device that serves random 4 KiB reads in ~0.12 ms). It only decides when
-// the trace has too few idle random requests to tell.
+// traces/ do, on a device that serves random 4 KiB reads in ~0.12 ms), so it never decides.
+// With too few idle random requests to tell (a sequential-only trace), the flash model is
+// taken: without positioning costs it is the plain empirical fit of the service times seen.
 import type { DeviceRequests } from './requests.js';
 import { quantile } from './stats.js';
 
@@ -35,9 +36,13 @@ export interface TypeDecision {
 /**
  * The model type for `requested` ('auto' decides from the data: hdd when idle random
  * requests take at least 2 ms at the median and the farthest third of seeks cost at least
- * 1.25× the nearest third; ssd otherwise; `rotational` only breaks a tie of too few samples).
+ * 1.25× the nearest third; ssd otherwise). `rotational` (sysfs) is only quoted in the reason.
  */
-export function decideType(reqs: DeviceRequests, requested: CalibrationType, rotational?: boolean): TypeDecision {
+export function decideType(
+  reqs: DeviceRequests,
+  requested: CalibrationType,
+  rotational?: boolean,
+): TypeDecision {
   const service: number[] = [];
   const seek: number[] = [];
   for (let k = 0; k < reqs.length; k++)
@@ -54,14 +59,13 @@ export function decideType(reqs: DeviceRequests, requested: CalibrationType, rot
   const figures = { samples: service.length, medianNs, seekGrowth };
   const ms = (medianNs / 1e6).toFixed(3);
   if (requested !== 'auto') return { type: requested, reason: `--type ${requested}`, ...figures };
-  if (service.length < MIN_SAMPLES) {
-    const type: FittedType = rotational ? 'hdd' : 'ssd';
+  const sysfs = rotational ? ' (queue/rotational said 1; not trusted)' : '';
+  if (service.length < MIN_SAMPLES)
     return {
-      type,
-      reason: `only ${service.length} idle random requests (need ${MIN_SAMPLES}): ${rotational ? 'queue/rotational says 1' : 'assumed flash'}`,
+      type: 'ssd',
+      reason: `only ${service.length} idle random requests (need ${MIN_SAMPLES}) to look for seeks: flash model, fitted to the service times seen${sysfs}`,
       ...figures,
     };
-  }
   if (medianNs >= ROTATING_MEDIAN_NS && seekGrowth >= SEEK_GROWTH)
     return {
       type: 'hdd',
@@ -70,7 +74,7 @@ export function decideType(reqs: DeviceRequests, requested: CalibrationType, rot
     };
   return {
     type: 'ssd',
-    reason: `idle random requests take ${ms} ms (median), far seeks ${seekGrowth.toFixed(2)}× near ones: no mechanical positioning${rotational ? ' (queue/rotational said 1; not trusted)' : ''}`,
+    reason: `idle random requests take ${ms} ms (median), far seeks ${seekGrowth.toFixed(2)}× near ones: no mechanical positioning${sysfs}`,
     ...figures,
   };
 }

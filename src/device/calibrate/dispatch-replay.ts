@@ -84,7 +84,11 @@ export function replayDispatches(
 }
 
 /** Simulated D→C of several request tables (one trace each, each replayed on a fresh model), concatenated. */
-export function replayParts(profile: DeviceProfile, parts: readonly DeviceRequests[], seed = CALIBRATION_SEED): Float64Array {
+export function replayParts(
+  profile: DeviceProfile,
+  parts: readonly DeviceRequests[],
+  seed = CALIBRATION_SEED,
+): Float64Array {
   const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -1,10 +1,11 @@
 // Fits the disk model's mechanics (hdd.ts, devices-metrics §2.2 and §2.5 step 3) from
 // idle-device D→C times of random requests, binned by seek distance from where the previous
 // request ended. With the rotational wait uniform over one turn, a bin's 5th and 95th
-// percentiles sit 0.05 and 0.95 turns above its seek + transfer: their spread over 0.9 is
-// one revolution, and its lower envelope minus 0.05 turns, the command overhead and the
-// transfer is the seek time at that distance. The seek curve t_min + (t_full − t_min)·x^p is
-// fitted to the bins (x = distance / LBA span), and the datasheet average follows from p.
+// percentiles sit 0.05 and 0.95 turns apart: their spread over 0.9 is one revolution. A
+// bin's mean less half a turn, the command overhead and the transfer is its mean seek
+// (E[T | d] − T_rev/2 − size/rate ≈ T_seek(d)). The seek curve t_min + (t_full − t_min)·x^p
+// (x = distance / LBA span) is fitted to the bin means against each bin's mean of x^p, and
+// the datasheet average follows from p.
 // The NCQ window is fitted afterwards by Little's law on the model (fit.ts).
 import { OP } from '../../trace/event.js';
 import type { HddProfile } from '../profile.js';
@@ -12,7 +13,7 @@ import { RANDOM_SEEK_SECTORS } from './device-type.js';
 import type { FlushObservations } from './flush-scan.js';
 import { detectHitCluster } from './hits.js';
 import type { DeviceRequests } from './requests.js';
-import { quantile, weightedLine } from './stats.js';
+import { mean, quantile, weightedLine } from './stats.js';
 
 /** SATA 6 Gb/s payload rate, MB/s (§2.3: ≈560–600). */
 const ASSUMED_LINK_MBPS = 600;
@@ -20,13 +21,19 @@ const ASSUMED_LINK_MBPS = 600;
 const ASSUMED_ID_OD_RATIO = 0.55;
 /** Media rate assumed without a size slope: a 7200 rpm drive's outer zone, 200 MB/s (§2.2 table). */
 const ASSUMED_MEDIA_MBPS = 200;
+/** Requests faster than this (0.5 ms) cannot have touched the media (§2.2: a 15k rpm turn is 4 ms, the shortest seek ~0.2 ms). */
+const NON_MECHANICAL_NS = 500_000;
+/** Fast requests needed to read the command overhead off them. */
+const MIN_FAST = 5;
+/** Command overhead assumed without any, µs (the hdd-7200 built-in's figure). */
+const ASSUMED_OVERHEAD_US = 30;
 /** Standard spindle speeds (rev/min); a fitted speed within 15% snaps to the nearest. */
 const STANDARD_RPM = [4200, 5400, 5900, 7200, 10000, 15000];
 const RPM_SNAP = 0.15;
 /** Seek-distance bins (equal counts) and the samples a bin needs. */
 const SEEK_BINS = 8;
 const MIN_BIN = 10;
-/** Percentiles of the lower envelope and of the spread (§2.5 step 3). */
+/** Percentiles whose distance measures one revolution (§2.5 step 3). */
 const LOW_Q = 0.05;
 const HIGH_Q = 0.95;
 /** Grid of seek-curve exponents tried: 0.2..1.5 (√ is 0.5; §2.2's example fit is 0.63). */
@@ -55,6 +62,9 @@ export type HddFitted = Omit<HddParams, 'queueDepth' | 'nrHwQueues' | 'rotationa
 export interface SeekBin {
   /** Median distance of the bin as a fraction of the span. */
   x: number;
+  /** Every distance in the bin as a fraction of the span (for the mean of x^p). */
+  xs: number[];
+  /** Mean seek of the bin, ms. */
   seekMs: number;
   spreadMs: number;
   n: number;
@@ -63,7 +73,7 @@ export interface SeekBin {
 export interface HddFigures {
   idle: { random: number; floorNs: number };
   revolutionMs: number | null;
-  bins: SeekBin[];
+  bins: Omit<SeekBin, 'xs'>[];
   seekCurve: { t2tMs: number; fullMs: number; p: number; avgMs: number } | null;
   mediaMBps: number | null;
   writeMedianNs: number | null;
@@ -77,19 +87,32 @@ export interface HddFit {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Power-law seek curve fitted to (x, seek) bins: t2t + A·x^p by least squares over a grid of p. */
+/** Mean of x^p over a bin's distances. */
+function meanPow(xs: readonly number[], p: number): number {
+  let s = 0;
+  for (const x of xs) s += x ** p;
+  return xs.length > 0 ? s / xs.length : 0;
+}
+
+/**
+ * Power-law seek curve t2t + A·x^p fitted to bins of mean seek: for each p on a grid, least
+ * squares of the bin means against the bins' mean x^p; the p with the least error wins.
+ */
 export function fitSeekCurve(bins: readonly SeekBin[]): HddFigures['seekCurve'] {
   if (bins.length < 3) return null;
   let best: { t2t: number; a: number; p: number; sse: number } | undefined;
   for (let p = P_MIN; p <= P_MAX + 1e-9; p += P_STEP) {
+    const xp = bins.map((s) => meanPow(s.xs, p));
     const { a, b } = weightedLine(
-      bins.map((s) => s.x ** p),
+      xp,
       bins.map((s) => s.seekMs),
       bins.map((s) => s.n),
     );
     if (b <= 0 || a < MIN_T2T_MS) continue;
     let sse = 0;
-    for (const s of bins) sse += s.n * (a + b * s.x ** p - s.seekMs) ** 2;
+    bins.forEach((s, i) => {
+      sse += s.n * (a + b * xp[i] - s.seekMs) ** 2;
+    });
     if (!best || sse < best.sse) best = { t2t: a, a: b, p, sse };
   }
   if (!best) return null;
@@ -104,16 +127,23 @@ export function fitHdd(reqs: DeviceRequests, flush?: FlushObservations): HddFit 
   const d2c = (k: number) => reqs.tC[k] - reqs.tD[k];
   const idle: number[] = [];
   for (let k = 0; k < reqs.length; k++) if (reqs.inflight[k] === 0) idle.push(k);
-  const floorNs = idle.length > 0 ? quantile(idle.map(d2c), 0.01) : 0;
+  // Only cache hits and cached writes show the bare command overhead; a media access never
+  // comes back this fast.
+  const fast = idle.map(d2c).filter((ns) => ns < NON_MECHANICAL_NS);
+  const floorNs = fast.length >= MIN_FAST ? quantile(fast, 0.01) : ASSUMED_OVERHEAD_US * 1000;
   const overheadMs = floorNs / NS_PER_MS;
-  cites.commandOverheadUs = `fitted: 1st percentile of idle-device D2C (${idle.length} requests): cache hits and cached writes cost the command overhead`;
+  cites.commandOverheadUs =
+    fast.length >= MIN_FAST
+      ? `fitted: 1st percentile of ${fast.length} idle-device requests served without a media access (under ${NON_MECHANICAL_NS / 1e6} ms)`
+      : `assumed ${ASSUMED_OVERHEAD_US} us (hdd-7200's figure): no cache hit or cached write in the trace shows it`;
 
   // LBA span seen (the capacity the seek curve is normalised to).
   let spanEnd = 0;
   for (let k = 0; k < reqs.length; k++)
     if (reqs.sector[k] >= 0) spanEnd = Math.max(spanEnd, reqs.sector[k] + reqs.bytes[k] / 512);
   const capacityGB = Math.max(0.001, (spanEnd * 512) / 1e9);
-  cites.capacityGB = 'fitted: the highest sector the trace touched (a partly used disk is fitted as short-stroked)';
+  cites.capacityGB =
+    'fitted: the highest sector the trace touched (a partly used disk is fitted as short-stroked)';
 
   // Random idle reads (all data requests when reads are few).
   let random = idle.filter((k) => reqs.op[k] === OP.READ && reqs.seekSectors[k] > RANDOM_SEEK_SECTORS);
@@ -153,17 +183,22 @@ export function fitHdd(reqs: DeviceRequests, flush?: FlushObservations): HddFit 
     const svc = rows.map((k) => (d2c(k) - floorNs - (reqs.bytes[k] * 1000) / rate) / NS_PER_MS);
     const lo = quantile(svc, LOW_Q);
     const hi = quantile(svc, HIGH_Q);
+    const xs = rows.map((k) => reqs.seekSectors[k] / spanSectors);
     bins.push({
-      x: quantile(
-        rows.map((k) => reqs.seekSectors[k]),
-        0.5,
-      ) / spanSectors,
-      seekMs: lo,
+      x: quantile(xs, 0.5),
+      xs,
+      seekMs: mean(svc),
       spreadMs: (hi - lo) / (HIGH_Q - LOW_Q),
       n: rows.length,
     });
   }
-  const revolutionMs = bins.length > 0 ? quantile(bins.map((b) => b.spreadMs), 0.5) : null;
+  const revolutionMs =
+    bins.length > 0
+      ? quantile(
+          bins.map((b) => b.spreadMs),
+          0.5,
+        )
+      : null;
   let rpm = 7200;
   if (revolutionMs !== null && revolutionMs > 0) {
     const raw = 60000 / revolutionMs;
@@ -172,13 +207,13 @@ export function fitHdd(reqs: DeviceRequests, flush?: FlushObservations): HddFit 
     cites.rpm = `fitted: rotational wait spread ${r3(revolutionMs)} ms per turn (${r3(raw)} rpm)${rpm === snap ? `, snapped to ${snap}` : ''}`;
   } else cites.rpm = 'assumed 7200: too few idle random requests';
   const turnMs = 60000 / rpm;
-  for (const b of bins) b.seekMs = Math.max(0, b.seekMs - LOW_Q * turnMs);
+  for (const b of bins) b.seekMs = Math.max(0, b.seekMs - turnMs / 2);
   const curve = fitSeekCurve(bins);
   const seek = curve
     ? { t2t: curve.t2tMs, avg: curve.avgMs, full: curve.fullMs }
     : { t2t: ASSUMED_SEEK.t2t, avg: ASSUMED_SEEK.avg, full: ASSUMED_SEEK.full };
   const seekCite = curve
-    ? `fitted: power law over ${bins.length} seek-distance bins (lower envelope less 0.05 turn), p = ${r3(curve.p)}`
+    ? `fitted: power law over ${bins.length} seek-distance bins (mean service less half a turn, overhead and transfer), p = ${r3(curve.p)}`
     : 'assumed (7200 rpm nearline datasheet figures, devices-metrics §2.2): too few idle random requests';
   cites.trackToTrackSeekMs = seekCite;
   cites.avgSeekMs = seekCite;
@@ -187,7 +222,8 @@ export function fitHdd(reqs: DeviceRequests, flush?: FlushObservations): HddFit 
   // Caches.
   const idleWrites = idle.filter((k) => reqs.op[k] === OP.WRITE);
   const writeMedianNs = idleWrites.length > 0 ? quantile(idleWrites.map(d2c), 0.5) : null;
-  const cachedWrites = (flush?.cacheEvidence ?? 0) > 0 || (writeMedianNs !== null && writeMedianNs < CACHED_WRITE_NS);
+  const cachedWrites =
+    (flush?.cacheEvidence ?? 0) > 0 || (writeMedianNs !== null && writeMedianNs < CACHED_WRITE_NS);
   cites.writeCache = cachedWrites
     ? writeMedianNs !== null && writeMedianNs < CACHED_WRITE_NS
       ? `fitted: idle writes complete in ${r3(writeMedianNs / 1e6)} ms (median), faster than any media access`
@@ -205,12 +241,15 @@ export function fitHdd(reqs: DeviceRequests, flush?: FlushObservations): HddFit 
     flushMinNs !== null
       ? `fitted: shortest of ${flush?.flushD2cNs.length} FLUSHes, ${r3(flushMinNs / 1000)} us, less the command overhead`
       : 'assumed 0: no FLUSH in the trace';
-  cites.fua = (flush?.fuaWrites ?? 0) > 0 ? `${flush?.fuaWrites} writes dispatched with FUA` : 'no write dispatched with FUA';
+  cites.fua =
+    (flush?.fuaWrites ?? 0) > 0
+      ? `${flush?.fuaWrites} writes dispatched with FUA`
+      : 'no write dispatched with FUA';
   cites.linkMBps = `assumed ${ASSUMED_LINK_MBPS} MB/s (SATA 6 Gb/s payload, devices-metrics §2.3)`;
   cites.writeSettleMs = `assumed ${ASSUMED_SETTLE_MS} ms (devices-metrics §2.2: 0.2–1 ms)`;
   cites.ageLimitMs = `assumed ${ASSUMED_AGE_LIMIT_MS} ms (devices-metrics §2.2)`;
   cites.rotationModel = 'exact: the platter angle is tracked';
-  cites.ncqWindow = 'fitted by Little\'s law on the model (see fit.traces)';
+  cites.ncqWindow = "fitted by Little's law on the model (see fit.traces)";
 
   const params: HddFitted = {
     rpm,
@@ -239,7 +278,7 @@ export function fitHdd(reqs: DeviceRequests, flush?: FlushObservations): HddFit 
     figures: {
       idle: { random: random.length, floorNs },
       revolutionMs,
-      bins,
+      bins: bins.map(({ xs: _, ...b }) => b),
       seekCurve: curve,
       mediaMBps,
       writeMedianNs,

@@ -48,7 +48,9 @@ export interface SsdFigures {
   readLine: { interceptNs: number; nsPerByte: number };
   writeMeanNs: number | null;
   flushMeanNs: number | null;
-  parallelism: Omit<ParallelismFit, 'rows'> & { rows: { depth: number; timeShare: number; xPerS: number; wNs: number; units: number }[] };
+  parallelism: Omit<ParallelismFit, 'rows'> & {
+    rows: { depth: number; timeShare: number; xPerS: number; wNs: number; units: number }[];
+  };
 }
 
 export interface SsdFit {
@@ -60,7 +62,7 @@ export interface SsdFit {
   serviceNs: Float64Array;
 }
 
-const us = (ns: number) => Math.round(ns) / NS_PER_US;
+const us = (ns: number) => (ns / NS_PER_US).toFixed(1);
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Fits the flash model to `parts` (one trace each, D order, with in-flight counts). */
@@ -89,7 +91,8 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
   let common: number[] = [];
   for (const list of bySize.values()) if (list.length > common.length) common = list;
   const cluster = detectHitCluster(common.map(d2c));
-  const isHit = (k: number) => cluster !== undefined && reqs.op[k] === OP.READ && d2c(k) < cluster.thresholdNs;
+  const isHit = (k: number) =>
+    cluster !== undefined && reqs.op[k] === OP.READ && d2c(k) < cluster.thresholdNs;
   const hitRows = idleReads.filter(isHit);
 
   // Misses: mean per size, then a line over sizes.
@@ -111,11 +114,16 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
     );
     const chNsPerByte = line.b - linkNsPerByte;
     channelMBps =
-      chNsPerByte > 0 ? Math.min(CHANNEL_MBPS_MAX, Math.max(CHANNEL_MBPS_MIN, 1000 / chNsPerByte)) : CHANNEL_MBPS_MAX;
-    cites.channelMBps = `fitted: idle reads cost ${round3(line.b * 1024)} ns per KiB more with size (${readSizes.map((s) => `${s.bytes / 1024} KiB ${us(s.meanNs)} us x${s.n}`).join(', ')}), less the link's share`;
+      chNsPerByte > 0
+        ? Math.min(CHANNEL_MBPS_MAX, Math.max(CHANNEL_MBPS_MIN, 1000 / chNsPerByte))
+        : CHANNEL_MBPS_MAX;
+    cites.channelMBps = `fitted: idle reads cost ${(line.b * 1024).toFixed(1)} ns per KiB more with size (${readSizes.map((s) => `${s.bytes / 1024} KiB ${us(s.meanNs)} us x${s.n}`).join(', ')}), less the link's share`;
   } else if (readSizes.length === 1) {
     const s = readSizes[0];
-    line = { a: s.meanNs - s.bytes * (linkNsPerByte + 1000 / channelMBps), b: linkNsPerByte + 1000 / channelMBps };
+    line = {
+      a: s.meanNs - s.bytes * (linkNsPerByte + 1000 / channelMBps),
+      b: linkNsPerByte + 1000 / channelMBps,
+    };
     cites.channelMBps = `assumed ${ASSUMED_CHANNEL_MBPS} MB/s: every idle read was ${s.bytes / 1024} KiB, no size slope to fit`;
   } else {
     cites.channelMBps = `assumed ${ASSUMED_CHANNEL_MBPS} MB/s: no idle reads to fit`;
@@ -128,7 +136,7 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
   const readLatencyNs = Math.max(0, interceptNs - overheadNs);
   cites.readLatencyUs =
     readSizes.length > 0
-      ? `fitted: idle reads that missed any cache take ${us(interceptNs)} us + size cost (${readSizes.reduce((s, x) => s + x.n, 0)} reads), less the fixed delay`
+      ? `fitted: idle reads that missed any cache cost ${us(interceptNs)} us at zero size (line over ${readSizes.reduce((s, x) => s + x.n, 0)} reads), less the fixed delay`
       : 'assumed: no idle reads in the trace; equal to the fixed delay';
 
   const hitMeanNs = hitRows.length > 0 ? mean(hitRows.map(d2c)) : 0;
@@ -171,7 +179,10 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
   const readBytes: number[] = [];
   for (let k = 0; k < reqs.length; k++) if (reqs.op[k] === OP.READ) readBytes.push(reqs.bytes[k]);
   const p99Kib = readBytes.length > 0 ? quantile(readBytes, 0.99) / 1024 : PAGE_KIB_MIN;
-  const pageKiB = Math.min(PAGE_KIB_MAX, Math.max(PAGE_KIB_MIN, 2 ** Math.ceil(Math.log2(Math.max(1, p99Kib)))));
+  const pageKiB = Math.min(
+    PAGE_KIB_MAX,
+    Math.max(PAGE_KIB_MIN, 2 ** Math.ceil(Math.log2(Math.max(1, p99Kib)))),
+  );
   cites.pageKiB = `fitted: power of two at or above the 99th percentile read (${round3(p99Kib)} KiB), so one unit serves a request`;
 
   // Parallelism from busy periods, with each request's expected idle service.

@@ -11,8 +11,8 @@ import { type CalibrationType, decideType, type FittedType, type TypeDecision } 
 import { fitHdd, type HddFigures, NCQ_CANDIDATES } from './fit-hdd.js';
 import { fitSsd, type SsdFigures } from './fit-ssd.js';
 import type { FlushObservations } from './flush-scan.js';
-import { type LittleSearch, searchSmallest, UNIT_CANDIDATES } from './little-search.js';
-import { concatRequests, type DeviceRequests } from './requests.js';
+import { type LittleSearch, searchLittle, UNIT_CANDIDATES } from './little-search.js';
+import { concatRequests, type DeviceRequests, selectRequests } from './requests.js';
 
 /** What the capture said about the device besides its events (NAME.meta.json). */
 export interface FitHints {
@@ -45,6 +45,22 @@ export interface FitResult {
   little: LittleSearch;
   /** Where queueDepth came from. */
   queueDepthFrom: string;
+}
+
+/**
+ * Requests replayed per candidate in the Little's-law searches; a longer trace is searched on
+ * the first part of each of its tables (each candidate costs one replay; ~10-20 are run).
+ */
+const SEARCH_BUDGET = 200_000;
+
+/** `parts` cut to SEARCH_BUDGET requests in all, each keeping its share from its start. */
+function searchParts(parts: readonly DeviceRequests[]): DeviceRequests[] {
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  if (total <= SEARCH_BUDGET) return [...parts];
+  return parts.map((p) => {
+    const keep = Math.ceil((p.length * SEARCH_BUDGET) / total);
+    return selectRequests(p, (k) => k < keep);
+  });
 }
 
 /** include/linux/blkdev.h BLKDEV_DEFAULT_RQ: a scheduler gets 2 × min(queue_depth, 128) tags. */
@@ -131,9 +147,11 @@ export function fitProfile(parts: readonly DeviceRequests[], options: FitOptions
     queueDepth: qd.from,
     nrHwQueues: 'assumed 1: hardware queues are not visible in a trace',
     rotational:
-      hints.rotational !== undefined ? 'meta.json: queue/rotational at capture' : `assumed from the model type (${type})`,
+      hints.rotational !== undefined
+        ? 'meta.json: queue/rotational at capture'
+        : `assumed from the model type (${type})`,
   };
-  const source = (cites: Record<string, string>, fit: Record<string, unknown>) => ({
+  const source = (cites: Record<string, string>) => ({
     origin: 'fitted' as const,
     references: options.traces,
     params: { ...commonCites, ...cites },
@@ -143,31 +161,29 @@ export function fitProfile(parts: readonly DeviceRequests[], options: FitOptions
       traces: options.traces,
       type: { chosen: type, reason: decision.reason },
       domain: domainOf(reqs),
-      ...fit,
     },
   });
   let result: FitResult;
   if (type === 'hdd') {
     const h = fitHdd(reqs, hints.flush);
-    const base: HddProfile = { ...common, type: 'hdd', source: source(h.cites, {}), ...h.params };
+    const base: HddProfile = { ...common, type: 'hdd', source: source(h.cites), ...h.params };
     const windows = NCQ_CANDIDATES.filter((w) => w <= base.queueDepth);
-    const ncq = searchSmallest(windows, (w) => ({ ...base, ncqWindow: w }), parts);
+    const ncq = searchLittle(windows, (w) => ({ ...base, ncqWindow: w }), searchParts(parts));
     const cites = {
       ...h.cites,
       ncqWindow: `fitted by Little's law: an NCQ window of ${ncq.value} makes the replayed mean D2C ${round(ncq.simulatedMeanNs / 1000)} us against ${round(ncq.recordedMeanNs / 1000)} us recorded${ncq.capped ? '; capped: the fitted mechanics are too slow' : ''}`,
     };
-    const profile: HddProfile = { ...base, ncqWindow: ncq.value, source: source(cites, {}) };
+    const profile: HddProfile = { ...base, ncqWindow: ncq.value, source: source(cites) };
     result = { profile, decision, figures: h.figures, little: ncq, queueDepthFrom: qd.from };
   } else {
     const s = fitSsd(parts, hints.flush);
-    const base: SsdProfile = { ...common, type, source: source(s.cites, {}), ...s.params };
-    if (type === 'nvme') base.flushBlocksQueue = false;
-    const units = searchSmallest(UNIT_CANDIDATES, (n) => ({ ...base, channels: n }), parts);
+    const base: SsdProfile = { ...common, type, source: source(s.cites), ...s.params };
+    const units = searchLittle(UNIT_CANDIDATES, (n) => ({ ...base, channels: n }), searchParts(parts));
     const cites = {
       ...s.cites,
-      channels: `fitted by Little's law: ${units.value} units make the replayed mean D2C ${round(units.simulatedMeanNs / 1000)} us against ${round(units.recordedMeanNs / 1000)} us recorded (${reqs.length} requests at their recorded D times)${units.capped ? '; capped: the fitted per-request times are too slow' : ''}; balls-in-bins over busy periods gave ${s.params.channels}`,
+      channels: `fitted by Little's law: ${units.value} units make the replayed mean D2C ${round(units.simulatedMeanNs / 1000)} us against ${round(units.recordedMeanNs / 1000)} us recorded (${units.requests} requests at their recorded D times)${units.capped ? '; capped: the fitted per-request times are too slow' : ''}; balls-in-bins over busy periods gave ${s.params.channels}`,
     };
-    const profile: SsdProfile = { ...base, channels: units.value, source: source(cites, {}) };
+    const profile: SsdProfile = { ...base, channels: units.value, source: source(cites) };
     result = { profile, decision, figures: s.figures, little: units, queueDepthFrom: qd.from };
   }
   const problems = validateProfile(result.profile);

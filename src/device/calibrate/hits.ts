@@ -51,7 +51,8 @@ export function detectHitCluster(ns: ArrayLike<number>): HitCluster | undefined 
   for (let i = 0; i < n; i++) hist[Math.floor(Math.log2(Math.max(1, ns[i])) * BINS_PER_OCTAVE) - base]++;
   // Three-bin moving average: a quarter-octave histogram of a few thousand samples is ragged.
   const sm = new Float64Array(nb);
-  for (let b = 0; b < nb; b++) sm[b] = (hist[Math.max(0, b - 1)] + hist[b] + hist[Math.min(nb - 1, b + 1)]) / 3;
+  for (let b = 0; b < nb; b++)
+    sm[b] = (hist[Math.max(0, b - 1)] + hist[b] + hist[Math.min(nb - 1, b + 1)]) / 3;
   let main = 0;
   for (let b = 1; b < nb; b++) if (sm[b] > sm[main]) main = b;
   // The deepest valley left of the main mode, measured against the highest bin left of it.

@@ -22,8 +22,9 @@ export interface LittleSearch {
   simulatedMeanNs: number;
   /** True when even the last candidate left the replay slower than the recording. */
   capped: boolean;
-  /** Replays run. */
+  /** Replays run, and requests in each. */
   replays: number;
+  requests: number;
 }
 
 /**
@@ -31,7 +32,7 @@ export interface LittleSearch {
  * (one trace each, replayed on its own) comes closest to the recorded mean D2C: the pair
  * around the first that is fast enough is found by bisection, and the closer of the two kept.
  */
-export function searchSmallest(
+export function searchLittle(
   candidates: readonly number[],
   withValue: (value: number) => DeviceProfile,
   parts: readonly DeviceRequests[],
@@ -50,6 +51,7 @@ export function searchSmallest(
     simulatedMeanNs: m,
     capped,
     replays,
+    requests: parts.reduce((s, p) => s + p.length, 0),
   });
   if (atLast > recordedMeanNs || last === 0) return result(last, atLast, atLast > recordedMeanNs);
   const atFirst = simMean(0);
@@ -73,10 +75,8 @@ export function searchSmallest(
   // The two neighbours bracket the recorded mean; keep the closer one (by ratio), as a step
   // of one unit can jump from an overloaded model to a much faster one.
   const off = (m: number) => Math.abs(Math.log(Math.max(1, m) / Math.max(1, recordedMeanNs)));
-  return off(loMean) < off(hiMean)
-    ? result(lo, loMean)
-    : result(hi, hiMean);
+  return off(loMean) < off(hiMean) ? result(lo, loMean) : result(hi, hiMean);
 }
 
-/** Unit counts 1..MAX_UNITS, for searchSmallest. */
+/** Unit counts 1..MAX_UNITS, for searchLittle. */
 export const UNIT_CANDIDATES: readonly number[] = Array.from({ length: MAX_UNITS }, (_, i) => i + 1);

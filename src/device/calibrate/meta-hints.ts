@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { FitHints } from './fit.js';
 
 function integer(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 

@@ -33,15 +33,19 @@ export function renderCalibration(rep: CalibrationReport, out?: string): string 
   lines.push('');
   const rows = profileParameters(p).map((r) => [r.key, String(r.value), r.unit, r.source]);
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) lines.push(`  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2].padEnd(w[2])}  ${r[3]}`.trimEnd());
+  for (const r of rows)
+    lines.push(`  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2].padEnd(w[2])}  ${r[3]}`.trimEnd());
   lines.push('');
-  lines.push(`hold-out D2C (the last ${Math.round(rep.holdOut.fraction * 100)}% replayed at its recorded D times):`);
+  lines.push(
+    `hold-out D2C (the last ${Math.round(rep.holdOut.fraction * 100)}% replayed at its recorded D times):`,
+  );
   lines.push(...renderFit(rep.holdOut.d2c));
-  for (const [op, fit] of Object.entries(rep.holdOut.byOp)) {
-    if (Object.keys(rep.holdOut.byOp).length < 2) break;
-    lines.push(`  ${op}:`);
-    lines.push(...renderFit(fit, '    '));
-  }
+  const ops = Object.entries(rep.holdOut.byOp);
+  if (ops.length > 1)
+    for (const [op, fit] of ops) {
+      lines.push(`  ${op}:`);
+      lines.push(...renderFit(fit, '    '));
+    }
   if (out) lines.push('', `wrote ${out}`);
   return lines.join('\n');
 }

@@ -149,8 +149,36 @@ export function concatRequests(parts: readonly DeviceRequests[]): DeviceRequests
   const out = allocate(n);
   let at = 0;
   for (const p of parts) {
-    for (const c of COLUMN_NAMES) (out[c] as Float64Array).set((p[c] as Float64Array).subarray(0, p.length), at);
+    for (const c of COLUMN_NAMES)
+      (out[c] as Float64Array).set((p[c] as Float64Array).subarray(0, p.length), at);
     at += p.length;
   }
+  return out;
+}
+
+/** One request as plain numbers (tests, small inputs). */
+export interface RequestRow {
+  tD: number;
+  tC: number;
+  op: number;
+  sector: number;
+  bytes: number;
+  flags?: number;
+}
+
+/** A request table from plain rows, sorted into D order and annotated. */
+export function requestsFromRows(rows: readonly RequestRow[]): DeviceRequests {
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a].tD - rows[b].tD || a - b);
+  const out = allocate(rows.length);
+  order.forEach((i, k) => {
+    const r = rows[i];
+    out.tD[k] = r.tD;
+    out.tC[k] = r.tC;
+    out.op[k] = r.op;
+    out.flags[k] = r.flags ?? 0;
+    out.sector[k] = r.sector;
+    out.bytes[k] = r.bytes;
+  });
+  annotate(out);
   return out;
 }

@@ -38,3 +38,10 @@ export function selfCalibrate(ios: IoTable, info: TraceInfo, hints: FitHints = {
   const report = calibrate([{ name: name.slice('calibrated:'.length), requests, hints }], { name });
   return { profile: report.profile, report };
 }
+
+/** The one-line note a replay prints when it calibrated its device from the trace. */
+export function selfCalibrationNote(cal: SelfCalibration): string {
+  const p = cal.profile;
+  const q = cal.report.holdOut.d2c;
+  return `no --device: calibrated ${p.name} (${p.type}) from the trace's D and C events; hold-out D2C demerit ${(100 * q.demerit).toFixed(1)}%, KS ${q.ks.toFixed(2)}`;
+}

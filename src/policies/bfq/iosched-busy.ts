@@ -16,30 +16,12 @@ import {
   list_empty,
   RB_EMPTY_NODE,
   RB_EMPTY_ROOT,
+  REQ_META,
   rb_add,
   rb_erase,
   rb_prev,
-  REQ_META,
   rq_is_sync,
 } from '../lib/index.js';
-import {
-  BFQ_SOFTRT_WEIGHT_FACTOR,
-  bfq_bfqq_busy,
-  bfq_bfqq_in_large_burst,
-  bfq_bfqq_just_created,
-  bfq_bfqq_non_blocking_wait_rq,
-  bfq_bfqq_sync,
-  bfq_clear_bfqq_in_large_burst,
-  bfq_clear_bfqq_just_created,
-  bfq_clear_bfqq_non_blocking_wait_rq,
-  bfq_clear_bfqq_softrt_update,
-  bfq_clear_bfqq_IO_bound,
-  type bfq_data,
-  bfq_mark_bfqq_IO_bound,
-  type bfq_queue,
-  type bfq_rq,
-  BFQQE_PREEMPTED,
-} from './iosched-h.js';
 import {
   bfq_bfqq_budget_left,
   bfq_choose_req,
@@ -51,7 +33,25 @@ import {
   bfq_wr_duration,
   msecs_to_jiffies,
 } from './iosched.js';
-import { bfq_bfqq_expire, bfq_better_to_idle } from './iosched-expire.js';
+import { bfq_better_to_idle, bfq_bfqq_expire } from './iosched-expire.js';
+import {
+  BFQ_SOFTRT_WEIGHT_FACTOR,
+  BFQQE_PREEMPTED,
+  bfq_bfqq_busy,
+  bfq_bfqq_in_large_burst,
+  bfq_bfqq_just_created,
+  bfq_bfqq_non_blocking_wait_rq,
+  bfq_bfqq_sync,
+  bfq_clear_bfqq_IO_bound,
+  bfq_clear_bfqq_in_large_burst,
+  bfq_clear_bfqq_just_created,
+  bfq_clear_bfqq_non_blocking_wait_rq,
+  bfq_clear_bfqq_softrt_update,
+  type bfq_data,
+  bfq_mark_bfqq_IO_bound,
+  type bfq_queue,
+  type bfq_rq,
+} from './iosched-h.js';
 import { bfq_add_bfqq_busy, bfq_del_bfqq_busy, next_queue_may_preempt } from './wf2q.js';
 
 /** Sequence of the seek history meaning "every one of the last 32 requests was seeky". */

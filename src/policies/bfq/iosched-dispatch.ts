@@ -7,18 +7,7 @@
 // of another queue is injected; dispatch returns nothing until it gets a request or expires.
 
 import { type BlkRequest, bpf_jiffies64, list_del_init, list_empty, list_first_entry } from '../lib/index.js';
-import {
-  bfq_bfqq_in_large_burst,
-  bfq_bfqq_wait_request,
-  bfq_clear_bfqq_wait_request,
-  type bfq_data,
-  type bfq_queue,
-  type bfq_rq,
-  BFQQE_BUDGET_EXHAUSTED,
-  BFQQE_BUDGET_TIMEOUT,
-  BFQQE_NO_MORE_REQUESTS,
-  max_service_from_wr,
-} from './iosched-h.js';
+import { bfq_rq_handed_back } from './elevator.js';
 import {
   BUG_ON,
   bfq_bfqq_budget_left,
@@ -37,7 +26,18 @@ import {
   bfq_may_expire_for_budg_timeout,
   bfq_set_in_service_queue,
 } from './iosched-expire.js';
-import { bfq_rq_handed_back } from './elevator.js';
+import {
+  BFQQE_BUDGET_EXHAUSTED,
+  BFQQE_BUDGET_TIMEOUT,
+  BFQQE_NO_MORE_REQUESTS,
+  bfq_bfqq_in_large_burst,
+  bfq_bfqq_wait_request,
+  bfq_clear_bfqq_wait_request,
+  type bfq_data,
+  type bfq_queue,
+  type bfq_rq,
+  max_service_from_wr,
+} from './iosched-h.js';
 import {
   __bfq_entity_update_weight_prio,
   bfq_bfqq_served,

@@ -14,11 +14,30 @@ import {
   RB_EMPTY_ROOT,
 } from '../lib/index.js';
 import {
+  bfq_asymmetric_scenario,
+  bfq_bfqq_budget_left,
+  bfq_class_idle,
+  bfq_min_budget,
+  bfq_serv_to_charge,
+  hweight32,
+  jiffies_to_msecs,
+  nsecs_to_jiffies,
+} from './iosched.js';
+import { bfq_remove_request, get_sdist } from './iosched-busy.js';
+import {
   BFQ_MIN_TT,
   BFQ_RATE_MIN_INTERVAL,
   BFQ_RATE_MIN_SAMPLES,
   BFQ_RATE_REF_INTERVAL,
   BFQ_RATE_SHIFT,
+  BFQQ_SECT_THR_NONROT,
+  BFQQ_SEEK_THR,
+  BFQQ_SEEKY_THR,
+  BFQQE_BUDGET_EXHAUSTED,
+  BFQQE_BUDGET_TIMEOUT,
+  BFQQE_NO_MORE_REQUESTS,
+  BFQQE_PREEMPTED,
+  BFQQE_TOO_IDLE,
   bfq_bfqq_busy,
   bfq_bfqq_has_short_ttime,
   bfq_bfqq_IO_bound,
@@ -32,27 +51,8 @@ import {
   type bfq_queue,
   type bfq_rq,
   bfq_slice_idle,
-  BFQQ_SECT_THR_NONROT,
-  BFQQ_SEEK_THR,
-  BFQQ_SEEKY_THR,
-  BFQQE_BUDGET_EXHAUSTED,
-  BFQQE_BUDGET_TIMEOUT,
-  BFQQE_NO_MORE_REQUESTS,
-  BFQQE_PREEMPTED,
-  BFQQE_TOO_IDLE,
   bfq_stats_min_budgets,
 } from './iosched-h.js';
-import {
-  bfq_asymmetric_scenario,
-  bfq_bfqq_budget_left,
-  bfq_class_idle,
-  bfq_min_budget,
-  bfq_serv_to_charge,
-  hweight32,
-  jiffies_to_msecs,
-  nsecs_to_jiffies,
-} from './iosched.js';
-import { bfq_remove_request, get_sdist } from './iosched-busy.js';
 import {
   __bfq_bfqd_reset_in_service,
   bfq_bfqq_charge_time,
@@ -70,7 +70,8 @@ export function BFQQ_SEEKY(bfqq: bfq_queue): boolean {
 /** Over 800 sectors from `last_pos`; on a non-rotational device also under 64 sectors. */
 export function BFQ_RQ_SEEKY(bfqd: bfq_data, last_pos: number, brq: bfq_rq): boolean {
   return (
-    get_sdist(last_pos, brq) > BFQQ_SEEK_THR && (!bfqd.nonrot || blk_rq_sectors(brq.rq) < BFQQ_SECT_THR_NONROT)
+    get_sdist(last_pos, brq) > BFQQ_SEEK_THR &&
+    (!bfqd.nonrot || blk_rq_sectors(brq.rq) < BFQQ_SECT_THR_NONROT)
   );
 }
 
@@ -130,7 +131,9 @@ export function bfq_arm_slice_timer(bfqd: bfq_data): void {
 
 /** Sectors served at the peak rate in one budget timeout. */
 function bfq_calc_max_budget(bfqd: bfq_data): number {
-  return Math.floor((bfqd.peak_rate * 1000 * jiffies_to_msecs(bfqd.bfq_timeout, bfqd.hz)) / 2 ** BFQ_RATE_SHIFT);
+  return Math.floor(
+    (bfqd.peak_rate * 1000 * jiffies_to_msecs(bfqd.bfq_timeout, bfqd.hz)) / 2 ** BFQ_RATE_SHIFT,
+  );
 }
 
 export function update_thr_responsiveness_params(bfqd: bfq_data): void {
@@ -309,7 +312,8 @@ function bfq_bfqq_is_slow(bfqd: bfq_data, bfqq: bfq_queue, compensate: boolean):
 export function bfq_bfqq_softrt_next_start(bfqd: bfq_data, bfqq: bfq_queue): number {
   return Math.max(
     bfqq.soft_rt_next_start,
-    bfqq.last_idle_bklogged + Math.floor((bfqd.hz * bfqq.service_from_backlogged) / bfqd.bfq_wr_max_softrt_rate),
+    bfqq.last_idle_bklogged +
+      Math.floor((bfqd.hz * bfqq.service_from_backlogged) / bfqd.bfq_wr_max_softrt_rate),
     bpf_jiffies64() + nsecs_to_jiffies(bfqd.bfq_slice_idle, bfqd.hz) + 4,
   );
 }

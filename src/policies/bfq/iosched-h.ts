@@ -87,7 +87,13 @@ export const BFQQE_BUDGET_EXHAUSTED = 2;
 export const BFQQE_NO_MORE_REQUESTS = 3;
 export const BFQQE_PREEMPTED = 4;
 export const BFQQE_COUNT = 5;
-export const BFQQE_NAMES = ['too_idle', 'budget_timeout', 'budget_exhausted', 'no_more_requests', 'preempted'];
+export const BFQQE_NAMES = [
+  'too_idle',
+  'budget_timeout',
+  'budget_exhausted',
+  'no_more_requests',
+  'preempted',
+];
 
 /** enum bfqq_state_flags, as bits. */
 export const BFQQF_just_created = 1 << 0;

@@ -8,7 +8,7 @@
 // virtual-time scheduler is wf2q.ts, the merge glue elevator.ts, the hook table index.ts.
 
 import {
-  type BlkQueue,
+  type BlkMqAllocData,
   type BlkRequest,
   blk_rq_pos,
   blk_rq_sectors,
@@ -24,21 +24,24 @@ import {
   op_is_sync,
   op_is_write,
   RbNode,
+  REQ_META,
+  rb_add,
   rb_erase,
   rb_first,
-  rb_add,
   rb_next,
   rb_prev,
-  REQ_META,
   rq_is_sync,
 } from '../lib/index.js';
 import {
+  BFQ_WR_DURATION_MAX_MS,
+  BFQ_WR_DURATION_MIN_MS,
+  type BfqInstance,
+  bfq_async_charge_factor,
   bfq_bfqq_fifo_expire,
   bfq_bfqq_in_large_burst,
   bfq_bfqq_sync,
   type bfq_data,
   bfq_default_max_budget,
-  type BfqInstance,
   type bfq_io_cq,
   bfq_mark_bfqq_fifo_expire,
   bfq_mark_bfqq_in_large_burst,
@@ -46,9 +49,6 @@ import {
   type bfq_rq,
   bfq_stats_min_budgets,
   type bfq_weight_counter,
-  bfq_async_charge_factor,
-  BFQ_WR_DURATION_MAX_MS,
-  BFQ_WR_DURATION_MIN_MS,
   MAX_JIFFY_OFFSET,
 } from './iosched-h.js';
 import { bfq_requeue_bfqq, bfq_tot_busy_queues } from './wf2q.js';
@@ -100,7 +100,10 @@ export function WARN_ON_ONCE(I: BfqInstance, cond: boolean, what: string): void 
 export function bfq_rq_get(bfqd: bfq_data, rq: BlkRequest): bfq_rq {
   let brq = bfqd.pool.pop();
   if (brq === undefined) {
-    const n = { rq, fifo_time: 0, bfqq: null, bic: null, ref: false, started: false } as Omit<bfq_rq, 'rb_node' | 'queuelist'>;
+    const n = { rq, fifo_time: 0, bfqq: null, bic: null, ref: false, started: false } as Omit<
+      bfq_rq,
+      'rb_node' | 'queuelist'
+    >;
     brq = Object.assign(n, { rb_node: new RbNode(n as bfq_rq), queuelist: new ListNode(n as bfq_rq) });
   }
   brq.rq = rq;
@@ -203,13 +206,6 @@ function bfqq_request_over_limit(bfqd: bfq_data, bic: bfq_io_cq, opf: number, li
   if (!wsum) return false;
   const share = Math.floor((limit * entity.weight + Math.floor(wsum / 2)) / wsum);
   return entity.allocated >= share;
-}
-
-/** What limit_depth reads and sets (struct blk_mq_alloc_data). */
-export interface BlkMqAllocData {
-  readonly q: BlkQueue;
-  /** Scheduler tags this allocation may use; 0 = no limit. */
-  shallow_depth: number;
 }
 
 /**

@@ -18,23 +18,23 @@ import {
   rb_next,
   rb_prev,
 } from '../lib/index.js';
+import { bfq_idle_slice_timer_cancel, bfq_weights_tree_add, bfq_weights_tree_remove } from './iosched.js';
 import {
+  BFQ_IOPRIO_CLASSES,
   BFQ_MAX_WEIGHT,
   BFQ_MIN_WEIGHT,
   BFQ_WEIGHT_CONVERSION_COEFF,
+  bfq_bfqq_non_blocking_wait_rq,
+  bfq_clear_bfqq_busy,
+  bfq_clear_bfqq_non_blocking_wait_rq,
+  bfq_clear_bfqq_wait_request,
   type bfq_data,
   type bfq_entity,
   bfq_mark_bfqq_busy,
   type bfq_queue,
   type bfq_sched_data,
   type bfq_service_tree,
-  bfq_clear_bfqq_busy,
-  bfq_clear_bfqq_non_blocking_wait_rq,
-  bfq_clear_bfqq_wait_request,
-  bfq_bfqq_non_blocking_wait_rq,
-  BFQ_IOPRIO_CLASSES,
 } from './iosched-h.js';
-import { bfq_idle_slice_timer_cancel, bfq_weights_tree_add, bfq_weights_tree_remove } from './iosched.js';
 
 /** 2^WFQ_SERVICE_SHIFT: service-to-virtual-time scale (WFQ_SERVICE_SHIFT 22). */
 const WFQ_SERVICE_SCALE = 2 ** 22;
@@ -119,7 +119,8 @@ function bfq_insert(root: RbRoot<bfq_entity>, entity: bfq_entity): void {
 }
 
 function bfq_update_min(entity: bfq_entity, node: RbNode<bfq_entity> | null): void {
-  if (node !== null && bfq_gt(entity.min_start, node.value.min_start)) entity.min_start = node.value.min_start;
+  if (node !== null && bfq_gt(entity.min_start, node.value.min_start))
+    entity.min_start = node.value.min_start;
 }
 
 function bfq_update_active_node(node: RbNode<bfq_entity>): void {
@@ -375,22 +376,21 @@ function bfq_update_vtime(st: bfq_service_tree, new_value: number): void {
 /** The eligible entity (start <= vtime) with the smallest finish, using min_start to prune. */
 function bfq_first_active_entity(st: bfq_service_tree, vtime: number): bfq_entity | null {
   let first: bfq_entity | null = null;
-  let node = st.active.rb_node;
+  let node: RbNode<bfq_entity> | null = st.active.rb_node;
   while (node !== null) {
-    let entry = node.value;
+    let cur: RbNode<bfq_entity> = node;
     // The kernel's `left:` label: keep descending left while that subtree has an eligible entity.
     for (;;) {
-      if (!bfq_gt(entry.start, vtime)) first = entry;
-      const l = node.rb_left;
+      if (!bfq_gt(cur.value.start, vtime)) first = cur.value;
+      const l: RbNode<bfq_entity> | null = cur.rb_left;
       if (l !== null && !bfq_gt(l.value.min_start, vtime)) {
-        node = l;
-        entry = l.value;
+        cur = l;
         continue;
       }
       break;
     }
     if (first !== null) break;
-    node = node.rb_right;
+    node = cur.rb_right;
   }
   return first;
 }

@@ -73,6 +73,16 @@ export function blk_queue_nonrot(q: BlkQueue): boolean {
 }
 
 /**
+ * Proposed kfunc, not in UFQ: hctx->queue_num of the hardware queue whose has_work or dispatch
+ * called has_req or dispatch_req, so a port of a per-hctx scheduler (Kyber) serves that hctx's
+ * state; UFQ's hooks only pass the queue. -1 if the elevator does not say. Stale in other hooks.
+ */
+export function bpf_ufq_current_hctx(q: BlkQueue): number {
+  const cur = q.__ufq.current_hctx;
+  return cur === undefined ? -1 : cur.call(q.__ufq);
+}
+
+/**
  * Proposed kfunc, not in UFQ: block/blk-mq.c blk_mq_run_hw_queues(q, true), a run of every
  * hardware queue from kblockd. A scheduler that held requests back (BFQ idling) calls it when
  * it is ready to dispatch again. 0, or -EOPNOTSUPP if the elevator cannot run queues.

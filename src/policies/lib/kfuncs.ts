@@ -220,6 +220,16 @@ export function bpf_get_current_pid(): number {
   return kernel('bpf_get_current_pid').current_pid();
 }
 
+/**
+ * bpf_get_smp_processor_id: the CPU running the hook, which is the trace's CPU of the task
+ * submitting; -1 in a kblockd or completion worker (the model ties those to no CPU) or when
+ * the elevator does not say.
+ */
+export function bpf_get_smp_processor_id(): number {
+  const k = kernel('bpf_get_smp_processor_id');
+  return k.current_cpu ? k.current_cpu() : -1;
+}
+
 /** bpf_get_prandom_u32: from the run's seeded generator. */
 export function bpf_get_prandom_u32(): number {
   return kernel('bpf_get_prandom_u32').prandom_u32();

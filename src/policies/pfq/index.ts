@@ -1,26 +1,25 @@
 // PFQ's loader and hook table (tools/ufq_iosched/pfq.c): `pfq(params)` loads one program with
 // its interactive names and tunables, returns the ops table, and dump() reads the counters and
 // disk state the loader prints (print_stats: net inserts, nr_queued_total, nr_active). The
-// scheduler is pfq.ts; constants defs.ts; counters stat.ts; params tunable.ts.
+// hooks are pfq.ts (with state.ts, classify.ts, service.ts, rq-index.ts); constants defs.ts;
+// counters stat.ts; params tunable.ts.
 // Ported from linux-blktests/linux-block tools/ufq_iosched/pfq.c @ 533f33b6 (rev-3).
 
 import type { BlkRequest, Box, UfqOps } from '../lib/index.js';
 import { list_count_nodes } from '../lib/index.js';
 import { PFQ_QID_NONE, PFQ_TOTAL_QUEUES } from './defs.js';
 import {
-  type pfq_prog,
-  type pfq_rq_core,
   pfq_dispatch_req,
   pfq_exit_sched,
   pfq_finish_req,
   pfq_has_req,
   pfq_init_sched,
   pfq_insert_req,
-  pfq_load,
   pfq_merge_bio,
   pfq_merge_req,
 } from './pfq.js';
 import { PFQ_STAT_MAX, PFQ_STAT_NAMES, pfq_read_stats } from './stat.js';
+import { pfq_load, type pfq_prog, type pfq_rq_core } from './state.js';
 import { type PfqParams, pfq_params } from './tunable.js';
 
 export { PFQ_TOTAL_QUEUES } from './defs.js';
@@ -36,12 +35,15 @@ export type PfqOps = UfqOps & { readonly params: Readonly<PfqParams> };
 function pfq_dump_disk(P: pfq_prog, id: number): Record<string, unknown> {
   const dd = P.pfq_map.lookup(id);
   if (dd === null) return {};
+  // Every queue's weight, and the state of those that have been used.
+  const weights: number[] = [];
   const queues: Record<string, unknown>[] = [];
   for (let qid = 0; qid < PFQ_TOTAL_QUEUES; qid++) {
     const queue = P.pfq_queue_map.lookup(id * PFQ_TOTAL_QUEUES + qid);
+    weights.push(queue === null ? 0 : queue.weight);
     if (queue === null || (!queue.in_tree && queue.nr_queued === 0 && queue.vtime === 0)) continue;
-    const { vtime, weight, nr_queued, in_tree } = queue;
-    queues.push({ qid, vtime, weight, nr_queued, in_tree });
+    const { vtime, nr_queued, in_tree } = queue;
+    queues.push({ qid, vtime, nr_queued, in_tree });
   }
   const stats = P.pfq_stats_map.lookup(id);
   const counters: Record<string, number> = {};
@@ -60,6 +62,7 @@ function pfq_dump_disk(P: pfq_prog, id: number): Record<string, unknown> {
     idle_queue_qid: dd.idle_queue_qid === PFQ_QID_NONE ? null : dd.idle_queue_qid,
     idle_deadline_ns: dd.idle_deadline_ns,
     counters,
+    weights,
     queues,
   };
 }

@@ -1,6 +1,7 @@
 // Action tokens of blktrace text: the letters blkparse and the ftrace blk tracer print
 // (trace-formats §2.1) and the blk tracer's `verbose` long names (§3.1), to ACT codes.
 import { ACT } from '../event.js';
+import { startsWithAscii } from './scan.js';
 
 /** ACT code by the character code of a one-letter action; 0 = not an action letter. */
 const LETTER = new Uint8Array(128);
@@ -43,22 +44,22 @@ const VERBOSE: ReadonlyArray<readonly [string, number]> = [
 ];
 
 /** ACT code of the action token s[start, end) (`Q` .. `UT`, `m`), or 0 when it is none. */
-export function actionFromLetters(s: string, start: number, end: number): number {
+export function actionFromLetters(s: Uint8Array, start: number, end: number): number {
   const len = end - start;
   if (len === 1) {
-    const c = s.charCodeAt(start);
+    const c = s[start];
     return c < 128 ? LETTER[c] : 0;
   }
-  if (len === 2 && s.charCodeAt(start) === L_U && s.charCodeAt(start + 1) === L_T) return ACT.UT;
+  if (len === 2 && s[start] === L_U && s[start + 1] === L_T) return ACT.UT;
   return 0;
 }
 
 /** Like actionFromLetters, also accepting the `verbose` long names. */
-export function actionFromToken(s: string, start: number, end: number): number {
+export function actionFromToken(s: Uint8Array, start: number, end: number): number {
   const a = actionFromLetters(s, start, end);
   if (a !== 0 || end - start < 4) return a;
   for (const [name, code] of VERBOSE) {
-    if (name.length === end - start && s.startsWith(name, start)) return code;
+    if (name.length === end - start && startsWithAscii(s, start, end, name)) return code;
   }
   return 0;
 }

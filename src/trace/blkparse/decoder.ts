@@ -1,6 +1,6 @@
 // blkparse default text (trace-formats §2.1, §2.2) to event columns, one line at a time.
-// The line is walked by character codes on whitespace runs (never fixed columns, no regex on
-// events): header `maj,min cpu seq secs.nsecs pid act rwbs`, then the action's tail. The
+// The line's bytes are walked on whitespace runs (never fixed columns, no regex on events,
+// no string made except for new process names): header `maj,min cpu seq secs.nsecs pid act rwbs`, then the action's tail. The
 // summary block (§2.5) and blkparse's "Input file" notes are recognised and ignored; anything
 // else is counted as a bad line. Custom `-f`/`-F` formats (§2.3) are not parsed.
 import { UfqReplayError } from '../../errors.js';
@@ -8,10 +8,10 @@ import { ACT, devOf, type EventBatch, FLAG, NO_SECTOR, OP, type StringTable } fr
 import { actionFromLetters } from './action.js';
 import { CommCache } from './comm-cache.js';
 import { blkRwbsOpFlags } from './rwbs.js';
-import { CH, Cursor, isDigit, isSpace } from './scan.js';
+import { CH, Cursor, isDigit, isSpace, textOf } from './scan.js';
 import { isInputFileNote, isSummaryHeader, isSummaryLabel } from './summary.js';
 import { parseBlkTail, TAIL } from './tail.js';
-import type { LineDecoder, LineReport } from './text-source.js';
+import { decodeText, type LineDecoder, type LineReport } from './text-source.js';
 
 /** Warning reasons (counted in TraceInfo.warnings). */
 export const BLKPARSE_REASON = {
@@ -41,18 +41,25 @@ export class BlkparseDecoder implements LineDecoder {
     this.comms = new CommCache(strings);
   }
 
-  decode(s: string, lineNo: number, b: EventBatch, row: number): boolean {
+  decodeLine(buf: Uint8Array, start: number, end: number, lineNo: number, b: EventBatch, row: number): boolean {
     const k = this.k;
-    k.reset(s);
+    k.reset(buf, start, end);
     k.spaces();
     if (k.atEnd()) return false;
-    const start = k.p;
+    const first = k.p;
     if (isDigit(k.at()) && this.decodeEvent(k, b, row)) {
       if (this.pendingNo !== 0) this.dropPending();
       return true;
     }
-    this.nonEvent(s, start, lineNo);
+    // Not an event: rare (blkparse's notes and summary), so the line becomes a string here.
+    const text = textOf(buf, start, end);
+    this.nonEvent(text, first - start, lineNo, startsWithDevice(buf, first, end)); // blanks are 1 byte
     return false;
+  }
+
+  /** decodeLine for a line given as a string. */
+  decode(line: string, lineNo: number, b: EventBatch, row: number): boolean {
+    return decodeText(this, line, lineNo, b, row);
   }
 
   finish(): void {
@@ -120,7 +127,7 @@ export class BlkparseDecoder implements LineDecoder {
       b.aux[row] = 0;
       b.auxDev[row] = 0;
       b.comm[row] = 0;
-      b.msg.set(row, k.p < k.n ? k.s.slice(k.p + 1) : '');
+      b.msg.set(row, k.p < k.n ? k.text(k.p + 1, k.n) : '');
     } else {
       k.spaces();
       const form = parseBlkTail(k, act, b, row, pid, this.comms);
@@ -141,8 +148,11 @@ export class BlkparseDecoder implements LineDecoder {
     return true;
   }
 
-  /** A line that is not an event: summary text, a note, or garbage. */
-  private nonEvent(s: string, i: number, lineNo: number): void {
+  /**
+   * A line that is not an event: summary text, a note, or garbage (`eventLike`: it starts
+   * with a device column). `i` is the index of its first non-blank.
+   */
+  private nonEvent(s: string, i: number, lineNo: number, eventLike: boolean): void {
     if (isSummaryLabel(s, i)) {
       this.pendingNo = 0;
       return;
@@ -154,7 +164,6 @@ export class BlkparseDecoder implements LineDecoder {
       this.pendingText = s;
       return;
     }
-    const eventLike = startsWithDevice(s, i);
     if (eventLike) this.eventLike++;
     this.report.bad(eventLike ? BLKPARSE_REASON.MALFORMED : BLKPARSE_REASON.UNRECOGNISED, lineNo, s);
   }
@@ -167,10 +176,10 @@ export class BlkparseDecoder implements LineDecoder {
   }
 }
 
-/** True when the line starts with `maj,min` followed by a blank (the device column). */
-function startsWithDevice(s: string, i: number): boolean {
+/** True when buf[start, end) starts with `maj,min` followed by a blank (the device column). */
+function startsWithDevice(buf: Uint8Array, start: number, end: number): boolean {
   const k = new Cursor();
-  k.reset(s, i);
+  k.reset(buf, start, end);
   k.uint();
   if (k.digits === 0 || !k.eat(CH.COMMA)) return false;
   k.uint();

@@ -38,23 +38,23 @@ function isMainLetter(c: number): boolean {
  * (blkparse prints `N` for an empty read), so a reader of text need not know the byte count.
  * Returns the bits with bit 16 set when the letters imply data (see blkRwbsOpFlags).
  */
-export function blkRwbsCategories(s: string, start: number, end: number): number {
+export function blkRwbsCategories(s: Uint8Array, start: number, end: number): number {
   if (end <= start) return -1;
   let i = start;
   let cats = 0;
-  const c0 = s.charCodeAt(i);
-  if ((c0 === L_F || c0 === L_B) && end - start > 1 && isMainLetter(s.charCodeAt(i + 1))) {
+  const c0 = s[i];
+  if ((c0 === L_F || c0 === L_B) && end - start > 1 && isMainLetter(s[i + 1])) {
     cats |= TC.FLUSH;
     i++;
   }
-  const main = s.charCodeAt(i++);
+  const main = s[i++];
   if (main === L_D) cats |= TC.DISCARD | TC.WRITE;
   else if (main === L_W) cats |= TC.WRITE;
   else if (main === L_R) cats |= TC.READ | HAS_DATA;
   else if (main === L_N) cats |= TC.READ;
   else return -1;
   for (; i < end; i++) {
-    const c = s.charCodeAt(i);
+    const c = s[i];
     if (c === L_F) cats |= TC.FUA;
     else if (c === L_A) cats |= TC.AHEAD;
     else if (c === L_S) cats |= TC.SYNC;
@@ -66,7 +66,7 @@ export function blkRwbsCategories(s: string, start: number, end: number): number
 }
 
 /** `op | flags << 8` for the RWBS token s[start, end), or -1 when it is not one. */
-export function blkRwbsOpFlags(s: string, start: number, end: number): number {
+export function blkRwbsOpFlags(s: Uint8Array, start: number, end: number): number {
   const cats = blkRwbsCategories(s, start, end);
   if (cats < 0) return -1;
   return opFlagsFromCategories(cats & 0xffff, cats & HAS_DATA ? 1 : 0);

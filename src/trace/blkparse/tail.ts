@@ -97,8 +97,8 @@ export function bracketName(
 ): boolean {
   const s = k.s;
   let e = end;
-  while (e > k.p && isSpace(s.charCodeAt(e - 1))) e--;
-  if (e - k.p < 2 || s.charCodeAt(k.p) !== CH.LBRACKET || s.charCodeAt(e - 1) !== CH.RBRACKET) return false;
+  while (e > k.p && isSpace(s[e - 1])) e--;
+  if (e - k.p < 2 || s[k.p] !== CH.LBRACKET || s[e - 1] !== CH.RBRACKET) return false;
   b.comm[row] = comms.intern(s, k.p + 1, e - 1, pid);
   k.p = end;
   return true;
@@ -106,7 +106,7 @@ export function bracketName(
 
 /** Skips a parenthesised group (a PDU hex dump or a `-t` elapsed value; both may hold blanks). */
 function skipParens(k: Cursor): boolean {
-  const close = k.s.indexOf(')', k.p + 1);
+  const close = k.indexOf(CH.RPAREN, k.p + 1);
   if (close < 0) return false;
   k.p = close + 1;
   k.spaces();
@@ -174,7 +174,7 @@ function tailUnplug(k: Cursor, b: EventBatch, row: number, pid: number, comms: C
   const s = k.s;
   const e = k.trimmedEnd();
   let d = e;
-  while (d > k.p && isDigit(s.charCodeAt(d - 1))) d--;
+  while (d > k.p && isDigit(s[d - 1])) d--;
   if (d === e) return TAIL.BAD;
   const from = k.p;
   k.p = d;

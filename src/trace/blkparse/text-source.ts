@@ -1,11 +1,12 @@
 // The streaming driver shared by the line-oriented readers (blkparse, ftrace blk tracer, block
-// tracepoints): splits each file into lines, hands every line to a format's LineDecoder, which
-// writes event columns straight into the current batch, and yields full batches. It counts lines
-// and bytes, and treats a failing final line without a newline as a truncated write.
-// It knows no format: what a line means is the decoder's business.
+// tracepoints): splits each file into lines (byte ranges, no strings), hands every line to a
+// format's LineDecoder, which writes event columns straight into the current batch, and yields
+// full batches. It counts lines and bytes, and treats a failing final line without a newline
+// as a truncated write. It knows no format: what a line means is the decoder's business.
 import type { UfqReplayError } from '../../errors.js';
 import {
   BATCH_ROWS,
+  batchCapacity,
   countWarning,
   type EventBatch,
   newBatch,
@@ -14,7 +15,8 @@ import {
   type TraceSource,
 } from '../event.js';
 import type { ReadOptions } from '../format.js';
-import { type InputFile, textLines } from '../input.js';
+import { ByteLines, type InputFile } from '../input.js';
+import { textOf } from './scan.js';
 
 /** Reason counted for a final line that fails to decode and has no newline. */
 export const TRUNCATED_LAST_LINE = 'truncated last line (the trace was cut mid-write)';
@@ -46,6 +48,11 @@ export class LineReport {
     }
   }
 
+  /** bad() for the line buf[start, end); its text is decoded only when it is the first. */
+  badLine(reason: string, lineNo: number, buf: Uint8Array, start: number, end: number): void {
+    this.bad(reason, lineNo, this.firstBadLine === undefined ? textOf(buf, start, end) : '');
+  }
+
   /** A well-formed line deliberately not turned into an event (counted, not garbage). */
   skip(reason: string, lineNo: number, n = 1): void {
     this.count(reason, lineNo, n);
@@ -71,11 +78,12 @@ export class LineReport {
 /** One format's line decoder; a fresh one is made per source file. */
 export interface LineDecoder {
   /**
-   * Decodes line `lineNo` (1-based) into row `row` of `batch`; returns true when the row now
-   * holds an event. Everything else is either silently ignored (headers, comments, summaries)
-   * or reported to the LineReport. Must not throw on any text.
+   * Decodes line `lineNo` (1-based), the bytes buf[start, end) without its newline, into row
+   * `row` of `batch`; returns true when the row now holds an event. Everything else is either
+   * silently ignored (headers, comments, summaries) or reported to the LineReport. Must not
+   * throw on any bytes, and must not read outside [start, end).
    */
-  decode(line: string, lineNo: number, batch: EventBatch, row: number): boolean;
+  decodeLine(buf: Uint8Array, start: number, end: number, lineNo: number, batch: EventBatch, row: number): boolean;
   /** Called after the file's last line. */
   finish(): void;
   /** The error to throw when the file yielded no event at all. */
@@ -83,6 +91,14 @@ export interface LineDecoder {
 }
 
 export type DecoderFactory = (strings: StringTable, report: LineReport) => LineDecoder;
+
+const encoder = new TextEncoder();
+
+/** decodeLine for a line given as a string (tests, rare paths): encodes it as UTF-8 first. */
+export function decodeText(d: LineDecoder, line: string, lineNo: number, batch: EventBatch, row: number): boolean {
+  const bytes = encoder.encode(line);
+  return d.decodeLine(bytes, 0, bytes.length, lineNo, batch, row);
+}
 
 /** A TraceSource over text files, decoded line by line with `makeDecoder`. */
 export function openTextSource(
@@ -102,43 +118,39 @@ export function openTextSource(
   };
   const strings = new StringTable();
   const rows = options.batchRows > 0 ? options.batchRows : BATCH_ROWS;
+  const out = new BatchFiller(rows);
   return {
     info,
     strings,
+    recycle: (batch) => out.recycle(batch),
     async *batches() {
-      const out = new BatchFiller(rows);
       for (let src = 0; src < files.length; src++) {
         const file = files[src];
         const report = new LineReport(info, file.path);
         const decoder = makeDecoder(strings, report);
-        const seen = { bytes: 0, lastByte: NEWLINE };
+        let bytes = 0;
         const before = out.events;
-        // The last line of each group is held back until the next group (or the end) shows
-        // whether it is the file's final line.
-        let held: string | undefined;
-        let heldNo = 0;
-        for await (const group of textLines(counted(file.chunks(), seen))) {
-          const lines = group.lines;
-          if (held !== undefined && decoder.decode(held, heldNo, out.batch, out.row)) {
-            if (out.commit(src, heldNo - 1)) yield out.take();
+        const lines = new ByteLines();
+        for await (const chunk of file.chunks()) {
+          bytes += chunk.length;
+          lines.push(chunk);
+          while (lines.next()) {
+            const no = lines.lineNo;
+            if (decoder.decodeLine(lines.buf, lines.start, lines.end, no, out.batch, out.row) && out.commit(src, no - 1))
+              yield out.take();
           }
-          const last = lines.length - 1;
-          let no = group.firstLineNo;
-          for (let k = 0; k < last; k++, no++) {
-            if (decoder.decode(lines[k], no, out.batch, out.row) && out.commit(src, no - 1)) yield out.take();
-          }
-          held = lines[last];
-          heldNo = no;
         }
-        if (held !== undefined) {
-          report.finalUnterminated = seen.lastByte !== NEWLINE;
-          if (decoder.decode(held, heldNo, out.batch, out.row) && out.commit(src, heldNo - 1))
+        if (lines.finish()) {
+          // Bytes after the last newline: a final line the writer may have been cut off in.
+          const no = lines.lineNo;
+          report.finalUnterminated = true;
+          if (decoder.decodeLine(lines.buf, lines.start, lines.end, no, out.batch, out.row) && out.commit(src, no - 1))
             yield out.take();
           report.finalUnterminated = false;
-          info.lines += heldNo;
         }
+        info.lines += lines.lineNo;
         decoder.finish();
-        info.bytes += seen.bytes;
+        info.bytes += bytes;
         info.records += out.events - before;
         if (out.events === before) throw decoder.noEvents(file.path);
       }
@@ -147,13 +159,12 @@ export function openTextSource(
   };
 }
 
-const NEWLINE = 10;
-
 /** The batch being filled; a full one is handed out whole and replaced. */
 class BatchFiller {
   batch: EventBatch;
   row = 0;
   events = 0;
+  private readonly spare: EventBatch[] = [];
 
   constructor(private readonly rows: number) {
     this.batch = newBatch(rows);
@@ -167,26 +178,18 @@ class BatchFiller {
     return ++this.row === this.rows;
   }
 
-  /** The filled part as a batch; filling goes on in a fresh one. */
+  /** The filled part as a batch; filling goes on in a fresh (or recycled) one. */
   take(): EventBatch {
     const full = this.batch;
     full.length = this.row;
-    this.batch = newBatch(this.rows);
+    this.batch = this.spare.pop() ?? newBatch(this.rows);
+    this.batch.msg.clear();
     this.row = 0;
     return full;
   }
-}
 
-/** Passes chunks through, noting the byte count and the last byte (a final newline or not). */
-async function* counted(
-  chunks: AsyncIterable<Uint8Array>,
-  seen: { bytes: number; lastByte: number },
-): AsyncIterable<Uint8Array> {
-  for await (const c of chunks) {
-    if (c.length > 0) {
-      seen.bytes += c.length;
-      seen.lastByte = c[c.length - 1];
-    }
-    yield c;
+  /** A batch the consumer is done with; kept for reuse (every decoder writes every column). */
+  recycle(batch: EventBatch): void {
+    if (this.spare.length < 2 && batchCapacity(batch) === this.rows) this.spare.push(batch);
   }
 }

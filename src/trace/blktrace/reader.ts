@@ -5,7 +5,14 @@
 // same way. Decoding is decoder.ts; this file does file handling, the merge loop and errors.
 import { basename } from 'node:path';
 import { invariant, UfqReplayError } from '../../errors.js';
-import { type EventBatch, newBatch, StringTable, type TraceInfo, type TraceSource } from '../event.js';
+import {
+  batchCapacity,
+  type EventBatch,
+  newBatch,
+  StringTable,
+  type TraceInfo,
+  type TraceSource,
+} from '../event.js';
 import type { ReadOptions, TraceFormat } from '../format.js';
 import type { InputFile } from '../input.js';
 import {
@@ -103,6 +110,8 @@ export class BlktraceSource implements TraceSource {
   private readonly inputs: InputFile[];
   private readonly batchRows: number;
   private used = false;
+  /** Batches handed back by the consumer (recycle), refilled before new ones are made. */
+  private readonly spare: EventBatch[] = [];
 
   constructor(files: InputFile[], options: ReadOptions) {
     this.inputs = files;
@@ -171,7 +180,8 @@ export class BlktraceSource implements TraceSource {
     const cap = this.batchRows;
     const list = order.list;
     while (list.length > 0) {
-      const b = newBatch(cap);
+      const b = this.spare.pop() ?? newBatch(cap);
+      b.msg.clear();
       let row = 0;
       while (row < cap && list.length > 0) {
         row = this.fillBatch(b, row, genesis, order);
@@ -192,6 +202,11 @@ export class BlktraceSource implements TraceSource {
       genesis,
       decoders.every((d) => d.events === 0),
     );
+  }
+
+  recycle(batch: EventBatch): void {
+    // Two spares are enough for a consumer that hands each batch back before the next one.
+    if (this.spare.length < 2 && batchCapacity(batch) === this.batchRows) this.spare.push(batch);
   }
 
   /** The head stream that returned NEED_DATA in fillBatch, if any. */

@@ -10,7 +10,7 @@ import { isRequestAction } from '../blkparse/decoder.js';
 import { blkRwbsOpFlags } from '../blkparse/rwbs.js';
 import { CH, Cursor, isDigit } from '../blkparse/scan.js';
 import { parseBlkTail, TAIL } from '../blkparse/tail.js';
-import type { LineDecoder, LineReport } from '../blkparse/text-source.js';
+import { decodeText, type LineDecoder, type LineReport } from '../blkparse/text-source.js';
 import { ACT, devOf, type EventBatch, FLAG, NO_SECTOR, OP, type StringTable } from '../event.js';
 import { FtraceContext } from './context.js';
 import { ftraceNonEvent } from './preamble.js';
@@ -41,10 +41,10 @@ export class FtraceBlkDecoder implements LineDecoder {
     this.comms = new CommCache(strings);
   }
 
-  decode(s: string, lineNo: number, b: EventBatch, row: number): boolean {
+  decodeLine(buf: Uint8Array, start: number, end: number, lineNo: number, b: EventBatch, row: number): boolean {
     const k = this.k;
     const ctx = this.ctx;
-    k.reset(s);
+    k.reset(buf, start, end);
     k.spaces();
     if (k.atEnd() || ftraceNonEvent(k, lineNo, this.report)) return false;
     let ok: boolean;
@@ -57,13 +57,13 @@ export class FtraceBlkDecoder implements LineDecoder {
         this.pid = ctx.pid;
         this.cpu = ctx.cpu;
         this.timeNs = ctx.timeNs;
-        contextComm = !ctx.commUnknown(s);
+        contextComm = !ctx.commUnknown(k);
         if (ctx.rawClock && !this.rawClockSeen) {
           this.rawClockSeen = true;
           this.report.skip(FTRACE_BLK_REASON.RAW_CLOCK, lineNo);
         }
         k.spaces();
-        if (s.startsWith('Unknown action', k.p)) {
+        if (k.startsWith('Unknown action')) {
           this.report.skip(FTRACE_BLK_REASON.UNKNOWN_ACTION, lineNo);
           return false;
         }
@@ -71,15 +71,15 @@ export class FtraceBlkDecoder implements LineDecoder {
       }
     }
     if (!ok) {
-      this.report.bad(FTRACE_BLK_REASON.NO_CONTEXT, lineNo, s);
+      this.report.badLine(FTRACE_BLK_REASON.NO_CONTEXT, lineNo, buf, start, end);
       return false;
     }
     const pid = this.pid;
     if (!this.rest(k, b, row, pid)) {
-      this.report.bad(FTRACE_BLK_REASON.MALFORMED, lineNo, s);
+      this.report.badLine(FTRACE_BLK_REASON.MALFORMED, lineNo, buf, start, end);
       return false;
     }
-    if (contextComm) b.comm[row] = this.comms.intern(s, ctx.commStart, ctx.commEnd, pid);
+    if (contextComm) b.comm[row] = this.comms.intern(buf, ctx.commStart, ctx.commEnd, pid);
     if (Number.isNaN(this.genesisNs)) this.genesisNs = this.timeNs;
     b.timeNs[row] = this.timeNs - this.genesisNs;
     b.volume[row] = 0;
@@ -88,6 +88,11 @@ export class FtraceBlkDecoder implements LineDecoder {
     b.pid[row] = pid;
     b.ioprio[row] = 0;
     return true;
+  }
+
+  /** decodeLine for a line given as a string. */
+  decode(line: string, lineNo: number, b: EventBatch, row: number): boolean {
+    return decodeText(this, line, lineNo, b, row);
   }
 
   finish(): void {}
@@ -159,7 +164,7 @@ export class FtraceBlkDecoder implements LineDecoder {
       b.comm[row] = 0;
       b.op[row] = OP.NONE;
       b.flags[row] = flags;
-      b.msg.set(row, k.p < k.n ? k.s.slice(k.p + 1) : '');
+      b.msg.set(row, k.p < k.n ? k.text(k.p + 1, k.n) : '');
       return true;
     }
     k.spaces();

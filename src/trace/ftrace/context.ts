@@ -1,7 +1,7 @@
 // The per-line context that ftrace `trace`, `trace-cmd report` and `perf script` print before
 // an event (trace-formats §3.1, §3.3): `<comm>-<pid> [(tgid)] [cpu] [flags] secs.usecs:` (perf:
-// `<comm> <pid>[/<tid>] [cpu] secs.usecs:`), then for tracepoints `[sys:]event:`. Walked by
-// character codes: the cpu bracket anchors the line, the pid is read backwards from it, so a
+// `<comm> <pid>[/<tid>] [cpu] secs.usecs:`), then for tracepoints `[sys:]event:`. Walked
+// byte by byte: the cpu bracket anchors the line, the pid is read backwards from it, so a
 // comm may hold '-', blanks, digits and brackets. Results land in an FtraceContext.
 import { CH, type Cursor, isDigit, isSpace } from '../blkparse/scan.js';
 
@@ -24,10 +24,8 @@ export class FtraceContext {
   eventEnd = 0;
 
   /** True when the comm is `<...>` (then a name in the event body is the better one). */
-  commUnknown(s: string): boolean {
-    return (
-      this.commEnd - this.commStart === UNKNOWN_COMM.length && s.startsWith(UNKNOWN_COMM, this.commStart)
-    );
+  commUnknown(k: Cursor): boolean {
+    return this.commEnd - this.commStart === UNKNOWN_COMM.length && k.startsWith(UNKNOWN_COMM, this.commStart);
   }
 
   /**
@@ -37,31 +35,31 @@ export class FtraceContext {
   parse(k: Cursor): boolean {
     const s = k.s;
     const i = k.p;
-    const br = findCpuBracket(s, i);
+    const br = findCpuBracket(s, i, k.n);
     if (br < 0) return false;
     // Backwards from the bracket: blanks, an optional `(tgid)`, blanks, then the pid digits.
     let p = br - 1;
-    while (p >= i && isSpace(s.charCodeAt(p))) p--;
-    if (p >= i && s.charCodeAt(p) === CH.RPAREN) {
-      while (p >= i && s.charCodeAt(p) !== CH.LPAREN) p--;
+    while (p >= i && isSpace(s[p])) p--;
+    if (p >= i && s[p] === CH.RPAREN) {
+      while (p >= i && s[p] !== CH.LPAREN) p--;
       p--;
-      while (p >= i && isSpace(s.charCodeAt(p))) p--;
+      while (p >= i && isSpace(s[p])) p--;
     }
     let q = p;
-    while (q >= i && isDigit(s.charCodeAt(q))) q--;
+    while (q >= i && isDigit(s[q])) q--;
     if (q === p || q < i) return false;
     // perf script `pid/tid`: the pid blktrace would record is the tid (the digits read).
     const pidStart = q + 1;
-    if (s.charCodeAt(q) === CH.SLASH) {
+    if (s[q] === CH.SLASH) {
       q--;
-      while (q >= i && isDigit(s.charCodeAt(q))) q--;
+      while (q >= i && isDigit(s[q])) q--;
       if (q < i) return false;
     }
     // The separator before the pid: '-' (ftrace, trace-cmd) or a blank (perf script).
-    const sep = s.charCodeAt(q);
+    const sep = s[q];
     if (sep !== CH.MINUS && !isSpace(sep)) return false;
     let ce = q;
-    while (ce > i && isSpace(s.charCodeAt(ce - 1))) ce--;
+    while (ce > i && isSpace(s[ce - 1])) ce--;
     this.commStart = i;
     this.commEnd = ce;
     k.p = pidStart;
@@ -106,9 +104,9 @@ export class FtraceContext {
     const n = k.n;
     let start = k.p;
     for (let i = start; i < n; i++) {
-      const c = s.charCodeAt(i);
+      const c = s[i];
       if (c === CH.COLON) {
-        if (i + 1 < n && !isSpace(s.charCodeAt(i + 1))) {
+        if (i + 1 < n && !isSpace(s[i + 1])) {
           start = i + 1; // `sys:event:` — the name starts after the system's colon
           continue;
         }
@@ -124,16 +122,13 @@ export class FtraceContext {
   }
 }
 
-/** Index of the `[cpu]` bracket: a '[' after a blank, then digits and ']'; -1 if none. */
-function findCpuBracket(s: string, from: number): number {
-  let b = s.indexOf('[', from);
-  while (b >= 0) {
-    if (b > from && isSpace(s.charCodeAt(b - 1))) {
-      let e = b + 1;
-      while (e < s.length && isDigit(s.charCodeAt(e))) e++;
-      if (e > b + 1 && s.charCodeAt(e) === CH.RBRACKET) return b;
-    }
-    b = s.indexOf('[', b + 1);
+/** Index of the `[cpu]` bracket in s[from, end): a '[' after a blank, then digits and ']'; -1 if none. */
+function findCpuBracket(s: Uint8Array, from: number, end: number): number {
+  for (let b = from + 1; b < end; b++) {
+    if (s[b] !== CH.LBRACKET || !isSpace(s[b - 1])) continue;
+    let e = b + 1;
+    while (e < end && isDigit(s[e])) e++;
+    if (e > b + 1 && e < end && s[e] === CH.RBRACKET) return b;
   }
   return -1;
 }

@@ -85,9 +85,15 @@ for (const e of EVENTS) {
 }
 
 /** The tracepoint named s[start, end), or undefined when it is not a known block event. */
-export function lookupEvent(s: string, start: number, end: number): TracepointEvent | undefined {
+export function lookupEvent(s: Uint8Array, start: number, end: number): TracepointEvent | undefined {
   const bucket = BY_LENGTH[end - start];
   if (bucket === undefined) return undefined;
-  for (const e of bucket) if (s.startsWith(e.name, start)) return e;
+  for (let j = 0; j < bucket.length; j++) {
+    // Compared from the end: the names share their `block_` / `block_rq_` openings.
+    const name = bucket[j].name;
+    let i = end - start - 1;
+    while (i >= 0 && s[start + i] === name.charCodeAt(i)) i--;
+    if (i < 0) return bucket[j];
+  }
   return undefined;
 }

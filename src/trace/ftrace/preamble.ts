@@ -23,14 +23,14 @@ export function lostKey(cpu: number): string {
  * lost events are counted into `report` on the way. Leaves the cursor where it was otherwise.
  */
 export function ftraceNonEvent(k: Cursor, lineNo: number, report: LineReport): boolean {
-  const s = k.s;
   const i = k.p;
-  const c = s.charCodeAt(i);
+  const c = k.at();
   if (c === CH.HASH) return true;
   if (c !== 67 && c !== 99 && c !== 118) return false; // 'C', 'c', 'v': the only other openings
-  if (s.startsWith('CPU:', i)) return lostEventsLine(k, lineNo, report);
-  if (s.startsWith('cpus=', i) || s.startsWith('version = ', i)) return true;
-  if (s.startsWith('CPU ', i) && isDigit(s.charCodeAt(i + 4))) return s.trimEnd().endsWith(' is empty');
+  if (k.startsWith('CPU:')) return lostEventsLine(k, lineNo, report);
+  if (k.startsWith('cpus=') || k.startsWith('version = ')) return true;
+  if (k.startsWith('CPU ') && i + 4 < k.n && isDigit(k.s[i + 4]))
+    return k.text(i, k.n).trimEnd().endsWith(' is empty');
   return false;
 }
 
@@ -40,7 +40,7 @@ function lostEventsLine(k: Cursor, lineNo: number, report: LineReport): boolean 
   k.p += 4;
   const cpu = k.uint();
   k.spaces();
-  if (k.digits === 0 || !k.s.startsWith('[LOST', k.p)) {
+  if (k.digits === 0 || !k.startsWith('[LOST')) {
     k.p = start;
     return false;
   }

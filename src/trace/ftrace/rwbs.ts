@@ -28,17 +28,17 @@ function isOpLetter(c: number): boolean {
  * `FF` reads as pre-flush + flush (what blk-flush.c's flush request prints), not flush + FUA.
  * As in the binary reader, a flush operation does not also carry FLAG.PREFLUSH.
  */
-export function tracepointRwbsOpFlags(s: string, start: number, end: number): number {
+export function tracepointRwbsOpFlags(s: Uint8Array, start: number, end: number): number {
   if (end <= start) return -1;
   let i = start;
   let flags = 0;
-  if (s.charCodeAt(i) === L_F && end - start > 1 && isOpLetter(s.charCodeAt(i + 1))) {
+  if (s[i] === L_F && end - start > 1 && isOpLetter(s[i + 1])) {
     flags |= FLAG.PREFLUSH;
     i++;
   }
   let op: number;
-  const c = s.charCodeAt(i++);
-  const next = i < end ? s.charCodeAt(i) : 0;
+  const c = s[i++];
+  const next = i < end ? s[i] : 0;
   if (c === L_W) {
     op = OP.WRITE;
     if (next === L_Z) {
@@ -62,14 +62,14 @@ export function tracepointRwbsOpFlags(s: string, start: number, end: number): nu
     else if (next === L_C) op = OP.ZONE_CLOSE;
     else if (next === L_R) {
       op = OP.ZONE_RESET;
-      if (i < end && s.charCodeAt(i) === L_A) {
+      if (i < end && s[i] === L_A) {
         op = OP.ZONE_RESET_ALL;
         i++;
       }
     } else return -1;
   } else return -1;
   for (; i < end; i++) {
-    const f = s.charCodeAt(i);
+    const f = s[i];
     if (f === L_F) flags |= FLAG.FUA;
     else if (f === L_A) flags |= FLAG.RAHEAD;
     else if (f === L_S) flags |= FLAG.SYNC;

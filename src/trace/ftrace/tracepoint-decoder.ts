@@ -4,9 +4,9 @@
 // first event (integer ns); tracepoints have no blktrace sequence, so seq is 0.
 import { UfqReplayError } from '../../errors.js';
 import { CommCache } from '../blkparse/comm-cache.js';
-import { CH, Cursor, isDigit } from '../blkparse/scan.js';
+import { CH, Cursor, isDigit, startsWithAscii } from '../blkparse/scan.js';
 import { errorFromPrinted, remapOrigin, SECTOR_BYTES } from '../blkparse/tail.js';
-import type { LineDecoder, LineReport } from '../blkparse/text-source.js';
+import { decodeText, type LineDecoder, type LineReport } from '../blkparse/text-source.js';
 import {
   devOf,
   type EventBatch,
@@ -57,19 +57,19 @@ export class TracepointDecoder implements LineDecoder {
     this.comms = new CommCache(strings);
   }
 
-  decode(s: string, lineNo: number, b: EventBatch, row: number): boolean {
+  decodeLine(buf: Uint8Array, start: number, end: number, lineNo: number, b: EventBatch, row: number): boolean {
     const k = this.k;
     const ctx = this.ctx;
-    k.reset(s);
+    k.reset(buf, start, end);
     k.spaces();
     if (k.atEnd() || ftraceNonEvent(k, lineNo, this.report)) return false;
     if (!ctx.parse(k) || !ctx.parseEventName(k)) {
-      this.report.bad(TRACEPOINT_REASON.NO_CONTEXT, lineNo, s);
+      this.report.badLine(TRACEPOINT_REASON.NO_CONTEXT, lineNo, buf, start, end);
       return false;
     }
-    const ev = lookupEvent(s, ctx.eventStart, ctx.eventEnd);
+    const ev = lookupEvent(buf, ctx.eventStart, ctx.eventEnd);
     if (ev === undefined) {
-      const block = s.startsWith('block_', ctx.eventStart) || s.startsWith('blk', ctx.eventStart);
+      const block = k.startsWith('block_', ctx.eventStart) || k.startsWith('blk', ctx.eventStart);
       this.report.skip(block ? TRACEPOINT_REASON.UNKNOWN_BLOCK : TRACEPOINT_REASON.OTHER_EVENT, lineNo);
       return false;
     }
@@ -81,11 +81,11 @@ export class TracepointDecoder implements LineDecoder {
     const cpu = ctx.cpu;
     // The context's comm is the running task, as blktrace names an event's pid; `<...>` means
     // ftrace forgot it, and then the body's [COMM] (when the event has one) is used instead.
-    const unknownComm = ctx.commUnknown(s);
-    b.comm[row] = unknownComm ? 0 : this.comms.intern(s, ctx.commStart, ctx.commEnd, pid);
+    const unknownComm = ctx.commUnknown(k);
+    b.comm[row] = unknownComm ? 0 : this.comms.intern(buf, ctx.commStart, ctx.commEnd, pid);
     k.spaces();
     if (!this.body(k, ev, b, row, unknownComm)) {
-      this.report.bad(TRACEPOINT_REASON.MALFORMED, lineNo, s);
+      this.report.badLine(TRACEPOINT_REASON.MALFORMED, lineNo, buf, start, end);
       return false;
     }
     const slot = cpu & (CPU_SLOTS - 1);
@@ -117,6 +117,11 @@ export class TracepointDecoder implements LineDecoder {
     return true;
   }
 
+  /** decodeLine for a line given as a string. */
+  decode(line: string, lineNo: number, b: EventBatch, row: number): boolean {
+    return decodeText(this, line, lineNo, b, row);
+  }
+
   finish(): void {}
 
   noEvents(file: string): UfqReplayError {
@@ -145,7 +150,7 @@ export class TracepointDecoder implements LineDecoder {
       case TP.UNPLUG: {
         const e = k.trimmedEnd();
         let d = e;
-        while (d > k.p && isDigit(k.s.charCodeAt(d - 1))) d--;
+        while (d > k.p && isDigit(k.s[d - 1])) d--;
         if (d === e) return false;
         const from = k.p;
         k.p = d;
@@ -235,7 +240,7 @@ export class TracepointDecoder implements LineDecoder {
     if (k.at() === CH.LBRACKET) return true;
     const s = k.s;
     const from = k.p;
-    while (k.p < k.n && s.charCodeAt(k.p) !== CH.COMMA) k.p++;
+    while (k.p < k.n && s[k.p] !== CH.COMMA) k.p++;
     const cls = prioClass(s, from, k.p);
     if (cls < 0 || !k.eat(CH.COMMA)) return false;
     let level = k.uint();
@@ -265,8 +270,8 @@ export class TracepointDecoder implements LineDecoder {
   private name(k: Cursor, end: number, b: EventBatch, row: number, use: boolean): boolean {
     const s = k.s;
     let e = end;
-    while (e > k.p && s.charCodeAt(e - 1) === CH.SPACE) e--;
-    if (e - k.p < 2 || s.charCodeAt(k.p) !== CH.LBRACKET || s.charCodeAt(e - 1) !== CH.RBRACKET) return false;
+    while (e > k.p && s[e - 1] === CH.SPACE) e--;
+    if (e - k.p < 2 || s[k.p] !== CH.LBRACKET || s[e - 1] !== CH.RBRACKET) return false;
     if (use) b.comm[row] = this.comms.intern(s, k.p + 1, e - 1, this.ctx.pid);
     return true;
   }
@@ -300,7 +305,7 @@ export class TracepointDecoder implements LineDecoder {
 /** Skips `(CMD)` at the cursor (empty today; a hex dump with blanks in very old kernels). */
 function skipCmd(k: Cursor): boolean {
   if (k.at() !== CH.LPAREN) return false;
-  const close = k.s.indexOf(')', k.p + 1);
+  const close = k.indexOf(CH.RPAREN, k.p + 1);
   if (close < 0) return false;
   k.p = close + 1;
   k.spaces();
@@ -308,18 +313,18 @@ function skipCmd(k: Cursor): boolean {
 }
 
 /** IOPRIO class of the name s[start, end) (block.h IOPRIO_CLASS_STRINGS), or -1. */
-function prioClass(s: string, start: number, end: number): number {
+function prioClass(s: Uint8Array, start: number, end: number): number {
   switch (end - start) {
     case 2:
-      if (s.startsWith('rt', start)) return IOPRIO_CLASS.RT;
-      if (s.startsWith('be', start)) return IOPRIO_CLASS.BE;
+      if (startsWithAscii(s, start, end, 'rt')) return IOPRIO_CLASS.RT;
+      if (startsWithAscii(s, start, end, 'be')) return IOPRIO_CLASS.BE;
       return -1;
     case 4:
-      if (s.startsWith('none', start)) return IOPRIO_CLASS.NONE;
-      if (s.startsWith('idle', start)) return IOPRIO_CLASS.IDLE;
+      if (startsWithAscii(s, start, end, 'none')) return IOPRIO_CLASS.NONE;
+      if (startsWithAscii(s, start, end, 'idle')) return IOPRIO_CLASS.IDLE;
       return -1;
     case 7:
-      return s.startsWith('invalid', start) ? IOPRIO_CLASS_INVALID : -1;
+      return startsWithAscii(s, start, end, 'invalid') ? IOPRIO_CLASS_INVALID : -1;
     default:
       return -1;
   }

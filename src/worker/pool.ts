@@ -1,0 +1,80 @@
+// Where compare's replays run: a tinypool of worker threads, or the calling thread when one
+// job is asked for. The worker file is found next to this module: dist/replay-worker.js in the
+// built package (a tsup entry), src/worker/replay-worker.ts from the sources, which a worker
+// can only import through tsx's loader (registered in the worker by --import; tsx is a
+// development dependency, needed only when running from src/).
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import Tinypool from 'tinypool';
+import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
+import { type ReplayTask, type ReplayTaskResult, runReplayTask } from './replay-task.js';
+import type { WorkerFailure } from './replay-worker.js';
+
+export interface ReplayRunner {
+  /** Worker threads in use (0: the calling thread). */
+  readonly threads: number;
+  run(task: ReplayTask): Promise<ReplayTaskResult>;
+  close(): Promise<void>;
+}
+
+/** True when this module runs from its TypeScript source (tsx, vitest) rather than dist/. */
+export function runningFromSource(moduleUrl: string = import.meta.url): boolean {
+  return /\.[cm]?ts$/.test(new URL(moduleUrl).pathname);
+}
+
+/**
+ * The module a worker imports. From dist/ that is replay-worker.js beside this file. From the
+ * sources it is a small inline module that registers tsx's loader inside the worker (hooks
+ * registered in the main thread do not reach worker threads) and then imports the .ts entry.
+ */
+export function workerEntry(moduleUrl: string = import.meta.url): string {
+  if (!runningFromSource(moduleUrl)) return new URL('./replay-worker.js', moduleUrl).href;
+  const tsxApi = pathToFileURL(createRequire(moduleUrl).resolve('tsx/esm/api')).href;
+  const entry = new URL('./replay-worker.ts', moduleUrl).href;
+  const source = [
+    `import { register } from ${JSON.stringify(tsxApi)};`,
+    'register();',
+    `const entry = await import(${JSON.stringify(entry)});`,
+    'export default entry.default;',
+  ].join('\n');
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
+/** A runner for `jobs` parallel replays (at most `tasks` threads are started). */
+export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINITY): ReplayRunner {
+  const threads = Math.max(1, Math.min(Math.floor(jobs), tasks));
+  if (threads <= 1) return { threads: 0, run: runReplayTask, close: async () => {} };
+  const pool = new Tinypool({
+    filename: workerEntry(),
+    minThreads: threads,
+    maxThreads: threads,
+  });
+  return {
+    threads,
+    run: async (task) => {
+      const out = (await pool.run(task)) as ReplayTaskResult | WorkerFailure;
+      if ('failure' in out) throw revive(out.failure);
+      return out;
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/** The error a worker reported, as the class the calling thread would have caught. */
+function revive(f: WorkerFailure['failure']): Error {
+  if (f.kind === 'invariant') {
+    const e = new InvariantError(f.message);
+    if (f.stack) e.stack = f.stack;
+    return e;
+  }
+  const { code, message, file, line, offset, record, hint } = f.error as {
+    code: ErrorCode;
+    message: string;
+    file?: string;
+    line?: number;
+    offset?: number;
+    record?: number;
+    hint?: string;
+  };
+  return new UfqReplayError(code, message, { file, line, offset, record, hint });
+}

@@ -1,0 +1,110 @@
+// `ufq-replay validate`: every trace in traces/ whose recorded scheduler (meta.json) has a
+// built-in policy is replayed under it on a self-calibrated device, and the simulated merge
+// ratio (#Q/#D) must be within 5% of the one btt recorded (.btt.avg "Device Merge
+// Information"). Also the --json shape and exit 2 for a scheduler with no policy yet.
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import Validate from '../../src/commands/validate.js';
+import type { ValidateResult } from '../../src/device/calibrate/validation.js';
+import { EXIT } from '../../src/errors.js';
+import { getPolicy } from '../../src/policies/registry.js';
+import { parseBttAvg } from '../helpers/btt-avg.js';
+import { runCommandClass } from '../helpers/run-command.js';
+
+const TRACES = new URL('../../traces/', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'validate-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+  return () => {
+    log.mockRestore();
+    err.mockRestore();
+  };
+});
+
+/** Each capture with a meta.json: the name to give validate (blktrace set, else tracepoints). */
+const captures = readdirSync(TRACES)
+  .filter((f) => f.endsWith('.meta.json'))
+  .map((f) => f.slice(0, -'.meta.json'.length))
+  .sort()
+  .map((name) => {
+    const meta = JSON.parse(readFileSync(`${TRACES}${name}.meta.json`, 'utf8')) as { scheduler: string };
+    const trace = existsSync(`${TRACES}${name}.blktrace.0.gz`) ? name : `${name}.tp.txt.gz`;
+    return { name, trace, scheduler: meta.scheduler };
+  });
+// meta.json "scheduler" → policy (validate's mapping: the kernel names are the policy names).
+const withPolicy = captures.filter((c) => getPolicy(c.scheduler) !== undefined);
+
+describe('validate: merge ratio within 5% of btt', () => {
+  it('there is something to check', () => {
+    expect(withPolicy.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(withPolicy)('$name under $scheduler', async ({ name, trace, scheduler }) => {
+    const btt = parseBttAvg(readFileSync(`${TRACES}${name}.btt.avg`, 'utf8'));
+    expect(btt.merges).toHaveLength(1);
+    const recorded = btt.merges[0].q / btt.merges[0].d;
+    const run = await runCommandClass<ValidateResult>(Validate, [`${TRACES}${trace}`, '--json']);
+    expect(run.exitCode).toBe(0);
+    const v = run.result!;
+    expect(v.policy).toBe(scheduler);
+    expect(v.policyFrom).toBe('meta.json');
+    // The recorded side is btt's own count.
+    expect(v.merges.recorded.q).toBe(btt.merges[0].q);
+    expect(v.merges.recorded.d).toBe(btt.merges[0].d);
+    expect(Math.abs(v.merges.simulated.ratio - recorded) / recorded).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('validate: output', () => {
+  it('--json carries recorded and simulated figures, per process and the Q2C demerit', async () => {
+    const run = await runCommandClass<ValidateResult>(Validate, [
+      `${TRACES}seq-vs-rand.none`,
+      '--policy',
+      'none',
+      '--json',
+    ]);
+    expect(run.exitCode).toBe(0);
+    const v = run.result!;
+    expect(v.policyFrom).toBe('flag');
+    expect(v.device.name).toBe('calibrated:seq-vs-rand.none');
+    for (const part of [v.q2c_ns, v.d2c_ns]) {
+      expect(Object.keys(part).sort()).toEqual(['error', 'recorded', 'simulated']);
+      expect(Object.keys(part.recorded).sort()).toEqual(['p50', 'p90', 'p99']);
+    }
+    expect(Object.keys(v.throughput.recorded).sort()).toEqual(['iops', 'mbps']);
+    // traces/README.md: a sequential reader and a random reader.
+    expect(v.processes).toHaveLength(2);
+    expect(v.q2c.demerit).toBeGreaterThan(0);
+    expect(v.q2c.ks).toBeGreaterThan(0);
+  });
+
+  it('a recorded scheduler without a built-in policy: POLICY_NOT_FOUND, exit 2', async () => {
+    // cfq left Linux in 5.0; no policy models it.
+    for (const cpu of [0, 1])
+      copyFileSync(`${TRACES}seqwrite-plug.none.blktrace.${cpu}.gz`, join(tmp, `old.cfq.blktrace.${cpu}.gz`));
+    writeFileSync(join(tmp, 'old.cfq.meta.json'), JSON.stringify({ scheduler: 'cfq' }));
+    const run = await runCommandClass(Validate, [join(tmp, 'old.cfq')]);
+    expect(run.exitCode).toBe(EXIT.USAGE);
+    expect(run.error?.code).toBe('POLICY_NOT_FOUND');
+  });
+
+  it('no --policy and no meta.json: FLAG_INVALID, exit 2', async () => {
+    for (const cpu of [0, 1])
+      copyFileSync(`${TRACES}seqwrite-plug.none.blktrace.${cpu}.gz`, join(tmp, `bare.blktrace.${cpu}.gz`));
+    const run = await runCommandClass(Validate, [join(tmp, 'bare')]);
+    expect(run.exitCode).toBe(EXIT.USAGE);
+    expect(run.error?.code).toBe('FLAG_INVALID');
+  });
+});
