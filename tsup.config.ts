@@ -1,15 +1,16 @@
 import { defineConfig } from 'tsup';
 
 // Entry points: the scripting API (index), the oclif command map (commands), the helper
-// library a user's policy file imports (policy-lib: package.json exports "./policy") and the
-// worker of a guarded replay of a policy file (guarded-worker). Workers for compare are added
-// as entries when they exist.
+// library a user's policy file imports (policy-lib: package.json exports "./policy"), the
+// worker of a guarded replay of a policy file (guarded-worker) and compare's worker
+// (replay-worker).
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
     commands: 'src/commands.ts',
     'policy-lib': 'src/policies/lib/index.ts',
     'guarded-worker': 'src/worker/guarded-worker.ts',
+    'replay-worker': 'src/worker/replay-worker.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -213,8 +213,13 @@ export class RequestQueue implements BlkQueue {
   private readonly watchdogNs: number;
   private watchdogHandle = -1;
   private lastProgressNs = 0;
-  private readonly notifyIo: number[] = [];
-  private readonly notifyErr: number[] = [];
+  /** Completions to report (I/O, error): the first notifyN entries; the arrays never shrink. */
+  private notifyIo: number[] = [];
+  private notifyErr: number[] = [];
+  private notifyN = 0;
+  /** Emptied notification lists kept for the next flush (null while a flush holds them). */
+  private spareIo: number[] | null = [];
+  private spareErr: number[] | null = [];
 
   // Conservation counters.
   private nQueued = 0;
@@ -861,29 +866,36 @@ export class RequestQueue implements BlkQueue {
     if (error !== 0) rec.error[io] = error;
     this.nCompleted++;
     if (this.onBioComplete !== undefined) {
-      this.notifyIo.push(io);
-      this.notifyErr.push(rec.error[io]);
+      this.notifyIo[this.notifyN] = io;
+      this.notifyErr[this.notifyN++] = rec.error[io];
     }
   }
 
   // Completion callbacks run after the kernel work of this completion is done.
   private flushNotifications(): void {
     const cb = this.onBioComplete;
-    const n = this.notifyIo.length;
+    const n = this.notifyN;
     if (cb === undefined || n === 0) return;
     if (n === 1) {
-      // The common case, without allocating: one I/O per request.
+      // The common case: one I/O per request.
       const io = this.notifyIo[0];
       const err = this.notifyErr[0];
-      this.notifyIo.length = 0;
-      this.notifyErr.length = 0;
+      this.notifyN = 0;
       cb(io, err);
       return;
     }
-    // Copies first: a callback may submit I/O whose completion lands here again.
-    const ios = this.notifyIo.splice(0);
-    const errs = this.notifyErr.splice(0);
-    for (let i = 0; i < ios.length; i++) cb(ios[i], errs[i]);
+    // Swapped out first: a callback may submit I/O whose completion lands here again. The
+    // lists are reused, so the usual flush allocates nothing.
+    const ios = this.notifyIo;
+    const errs = this.notifyErr;
+    this.notifyIo = this.spareIo ?? [];
+    this.notifyErr = this.spareErr ?? [];
+    this.spareIo = null;
+    this.spareErr = null;
+    this.notifyN = 0;
+    for (let i = 0; i < n; i++) cb(ios[i], errs[i]);
+    this.spareIo = ios;
+    this.spareErr = errs;
   }
 
   /** block/blk-mq.c blk_mq_free_request: finish_request once, then drop the block layer's reference. */

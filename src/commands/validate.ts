@@ -70,8 +70,8 @@ export default class Validate extends BaseCommand {
           : `the trace was recorded under ${hints.scheduler}; the ${policy} policy is not built in yet`,
         { file: metaFile, hint: `built-in policies: ${policyNames().join(', ')}; or give --policy` },
       );
-    const { paired } = await readTraceRequests(args.trace, { format: flags.format, hints });
-    const cal = selfCalibrate(paired.ios, paired.info, hints);
+    const { trace, paired } = await readTraceRequests(args.trace, { format: flags.format, hints });
+    const cal = selfCalibrate(paired.ios, paired.info, trace.hints);
     if (!cal)
       throw new UfqReplayError(
         'CALIBRATE_NO_REQUESTS',

@@ -4,6 +4,8 @@
 // a test keeps src/device/profile.schema.json (for users' editors) in step with it. Loading
 // files and built-ins is registry.ts's job, not this module's.
 
+import { type ServiceClass, serviceTableProblems } from './service-quantiles.js';
+
 export const DEVICE_TYPES = ['hdd', 'ssd', 'nvme', 'fixed', 'null'] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
@@ -81,6 +83,10 @@ export interface SsdProfile extends ProfileBase {
   fua: boolean;
   readHitRatio: number;
   readHitLatencyUs: number;
+  /** Empirical t_R of a read that misses the cache, per size class; replaces readLatencyUs when set. */
+  readServiceQuantiles?: ServiceClass[];
+  /** Empirical acknowledgement time of a data write, per size class; replaces writeOverheadUs for them. */
+  writeServiceQuantiles?: ServiceClass[];
 }
 
 export interface FixedProfile extends ProfileBase {
@@ -104,7 +110,8 @@ export type DeviceProfile = HddProfile | SsdProfile | FixedProfile | NullProfile
 /** One profile field: its JSON type, bounds, unit and meaning. */
 export interface FieldSpec {
   readonly key: string;
-  readonly kind: 'integer' | 'number' | 'boolean' | 'string' | 'enum';
+  /** 'array': a list of service-time size classes (service-quantiles.ts checks its items). */
+  readonly kind: 'integer' | 'number' | 'boolean' | 'string' | 'enum' | 'array';
   /** Inclusive lower bound. */
   readonly min?: number;
   /** Exclusive lower bound. */
@@ -371,6 +378,20 @@ const SSD_FIELDS: readonly FieldSpec[] = [
     unit: 'µs',
     doc: 'Service time of such a cache hit, instead of the die read.',
   },
+  {
+    key: 'readServiceQuantiles',
+    kind: 'array',
+    optional: true,
+    unit: 'µs',
+    doc: 'Empirical t_R of a read that misses the cache: per size class {upToKiB, quantilesUs}, quantiles at evenly spaced probabilities from 0 to 1; each read draws one (replaces readLatencyUs).',
+  },
+  {
+    key: 'writeServiceQuantiles',
+    kind: 'array',
+    optional: true,
+    unit: 'µs',
+    doc: 'Empirical acknowledgement time of a data write, as readServiceQuantiles (replaces writeOverheadUs for data writes; FLUSH and other commands keep it).',
+  },
 ];
 
 const FIXED_FIELDS: readonly FieldSpec[] = [
@@ -453,6 +474,8 @@ function expectation(f: FieldSpec): string {
       return 'a non-empty string';
     case 'enum':
       return `one of ${(f.values ?? []).map((v) => `"${v}"`).join(', ')}`;
+    case 'array':
+      return 'an array of size classes {upToKiB, quantilesUs}';
     default: {
       const what = f.kind === 'integer' ? 'an integer' : 'a number';
       const bounds: string[] = [];
@@ -473,6 +496,8 @@ export function fieldAccepts(f: FieldSpec, v: unknown): boolean {
       return typeof v === 'string' && v.length > 0;
     case 'enum':
       return typeof v === 'string' && (f.values ?? []).includes(v);
+    case 'array':
+      return serviceTableProblems(f.key, v).length === 0;
     default:
       if (typeof v !== 'number' || !Number.isFinite(v)) return false;
       if (f.kind === 'integer' && !Number.isInteger(v)) return false;
@@ -494,7 +519,8 @@ function checkFields(
       if (!f.optional) out.push({ path: f.key, message: `missing; expected ${expectation(f)}` });
       continue;
     }
-    if (!fieldAccepts(f, v))
+    if (f.kind === 'array') out.push(...serviceTableProblems(f.key, v));
+    else if (!fieldAccepts(f, v))
       out.push({ path: f.key, message: `expected ${expectation(f)}, found ${show(v)}` });
   }
 }
@@ -629,9 +655,27 @@ export interface ProfileParameter {
 
 /** The profile's parameters in table order, each with its unit and citation (if any). */
 export function profileParameters(profile: DeviceProfile): ProfileParameter[] {
-  const values = profile as unknown as Record<string, number | boolean | string | undefined>;
+  const values = profile as unknown as Record<string, unknown>;
   const cites = profile.source.params ?? {};
   return parameterFields(profile.type)
     .filter((f) => values[f.key] !== undefined)
-    .map((f) => ({ key: f.key, value: values[f.key], unit: f.unit ?? '', source: cites[f.key] ?? '' }));
+    .map((f) => ({
+      key: f.key,
+      value:
+        f.kind === 'array'
+          ? describeServiceTable(values[f.key] as ServiceClass[])
+          : (values[f.key] as number | boolean | string),
+      unit: f.unit ?? '',
+      source: cites[f.key] ?? '',
+    }));
+}
+
+/** One line per table for display: each class's size bound, points, and min / median / max. */
+function describeServiceTable(classes: readonly ServiceClass[]): string {
+  return classes
+    .map((c) => {
+      const q = c.quantilesUs;
+      return `<=${c.upToKiB} KiB: ${q.length} points ${q[0]} / ${q[(q.length - 1) >> 1]} / ${q[q.length - 1]}`;
+    })
+    .join('; ');
 }

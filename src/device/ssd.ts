@@ -10,6 +10,7 @@ import { FLAG, OP } from '../trace/event.js';
 import { CompletionQueue } from './completion-queue.js';
 import type { CompletionFn, DeviceModel, DeviceRequest, SubmitResult } from './model.js';
 import type { SsdProfile } from './profile.js';
+import { ServiceSampler } from './service-quantiles.js';
 import { Timeline } from './timeline.js';
 import { KIB, NS_PER_US, nsPerByte, SECTOR_BYTES } from './units.js';
 
@@ -49,6 +50,9 @@ class SsdDevice implements DeviceModel {
   private readonly cache: number;
   private readonly bufferBytes: number;
   private readonly flushBlocks: boolean;
+  /** Empirical t_R and write acknowledgement times by size, or null for the fixed times. */
+  private readonly readService: ServiceSampler | null;
+  private readonly writeService: ServiceSampler | null;
 
   /** When each die is next free (ns); a die serves its bookings in order. */
   private readonly dieFreeNs: Float64Array;
@@ -104,6 +108,8 @@ class SsdDevice implements DeviceModel {
       p.writeCache === 'volatile' ? CACHE_VOLATILE : p.writeCache === 'plp' ? CACHE_PLP : CACHE_NONE;
     this.bufferBytes = p.writeBufferKiB * KIB;
     this.flushBlocks = p.flushBlocksQueue;
+    this.readService = p.readServiceQuantiles ? new ServiceSampler(p.readServiceQuantiles) : null;
+    this.writeService = p.writeServiceQuantiles ? new ServiceSampler(p.writeServiceQuantiles) : null;
     this.dieFreeNs = new Float64Array(this.dies);
     this.channelTl = Array.from({ length: this.channels }, () => new Timeline());
     this.cq = new CompletionQueue(engine, (rq) => this.complete(rq));
@@ -172,6 +178,8 @@ class SsdDevice implements DeviceModel {
     if (this.hitRatio > 0 && this.rng.next() < this.hitRatio) {
       flashDone = t + this.hitNs;
     } else if (bytes > 0) {
+      // One t_R per request (all its pages), drawn from the empirical table when there is one.
+      const readNs = this.readService === null ? this.readNs : this.readService.draw(bytes, this.rng.next());
       const pageBytes = this.pageBytes;
       const b0 = sector * SECTOR_BYTES;
       const b1 = b0 + bytes;
@@ -184,7 +192,7 @@ class SsdDevice implements DeviceModel {
         const ch = die % this.channels;
         const lo = page * pageBytes > b0 ? page * pageBytes : b0;
         const hi = (page + 1) * pageBytes < b1 ? (page + 1) * pageBytes : b1;
-        const sensed = (dieFree[die] > t ? dieFree[die] : t) + this.readNs;
+        const sensed = (dieFree[die] > t ? dieFree[die] : t) + readNs;
         // The die holds the sensed page in its register until the channel has moved it.
         const moved = this.channelTl[ch].book(sensed, Math.round((hi - lo) * this.channelNsPerByte), now);
         dieFree[die] = moved;
@@ -204,7 +212,9 @@ class SsdDevice implements DeviceModel {
    */
   private write(startNs: number, sector: number, bytes: number, fua: boolean): number {
     const linkNs = this.linkCommandNs + Math.round(bytes * this.linkNsPerByte);
-    const t = this.linkTl.book(startNs, linkNs, this.engine.now) + this.writeOverheadNs;
+    const ackNs =
+      this.writeService === null ? this.writeOverheadNs : this.writeService.draw(bytes, this.rng.next());
+    const t = this.linkTl.book(startNs, linkNs, this.engine.now) + ackNs;
     // Sequential writes invalidate whole blocks, so GC copies nothing for them (WA ~ 1, §2.3).
     const progNs = sector === this.lastWriteEnd ? this.programNs : this.programWaNs;
     this.lastWriteEnd = sector + bytes / SECTOR_BYTES;

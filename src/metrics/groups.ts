@@ -50,14 +50,14 @@ export function groupStats(ios: IoTable, groupOf: ArrayLike<number>, nGroups: nu
 /** Statistics of several groupings of the same table, sorting each latency kind once. */
 export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): GroupStats[][] {
   // Each grouping gets the bits for its groups plus one spare id for rows it leaves out.
-  const ids: Int32Array[] = [];
   const shift: number[] = [];
+  const mask: number[] = [];
   let bits = 0;
   for (const g of groupings) {
     const b = Math.max(1, Math.ceil(Math.log2(g.nGroups + 1)));
     shift.push(bits);
+    mask.push((1 << b) - 1);
     bits += b;
-    ids.push(denseIds(ios.length, g));
   }
   if (bits > KEY_BITS && groupings.length > 1) return groupings.map((g) => groupStatsMany(ios, [g])[0]);
   if (bits > KEY_BITS) throw new RangeError(`${groupings[0].nGroups} groups do not fit a 31-bit key`);
@@ -69,16 +69,8 @@ export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): Gr
     base.push(total);
     total += g.nGroups + 1;
   }
-  const len = ios.length;
-  const packed = new Int32Array(len);
-  for (let k = 0; k < groupings.length; k++) {
-    const id = ids[k];
-    const s = shift[k];
-    for (let i = 0; i < len; i++) packed[i] |= id[i] << s;
-  }
-
-  const counts = rowCounts(ios, ids, base, total);
-  const mask = groupings.map((_, k) => (1 << ((shift[k + 1] ?? bits) - shift[k])) - 1);
+  const packed = packKeys(ios.length, groupings, shift);
+  const counts = rowCounts(ios, packed, base, shift, mask, total);
   const kinds = [KIND_Q2C, KIND_Q2D, KIND_D2C].map((kind) =>
     kindSummaries(ios, kind, packed, counts.samples[kind], base, shift, mask),
   );
@@ -99,21 +91,31 @@ export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): Gr
   });
 }
 
-/** Row -> group id of one grouping, with the spare id `nGroups` for rows left out. */
-function denseIds(n: number, g: Grouping): Int32Array {
-  const id = new Int32Array(n);
-  const src = g.groupOf;
-  if (src === null) return id;
-  for (let i = 0; i < n; i++) {
-    const x = src[i];
-    id[i] = x >= 0 && x < g.nGroups ? x : g.nGroups;
+/** Each row's group in every grouping, packed; a row a grouping leaves out gets its spare id. */
+function packKeys(n: number, groupings: readonly Grouping[], shift: readonly number[]): Int32Array {
+  const packed = new Int32Array(n);
+  for (let k = 0; k < groupings.length; k++) {
+    const { groupOf, nGroups } = groupings[k];
+    if (groupOf === null) continue;
+    const s = shift[k];
+    for (let i = 0; i < n; i++) {
+      const x = groupOf[i];
+      packed[i] |= (x >= 0 && x < nGroups ? x : nGroups) << s;
+    }
   }
-  return id;
+  return packed;
 }
 
-/** Count, first Q, completions, their bytes and last C of every flat group. */
-function rowCounts(ios: IoTable, ids: Int32Array[], base: number[], total: number) {
-  const { tQ, tC, bytes } = ios;
+/** Count, first Q, completions, their bytes, last C and latency samples of every flat group. */
+function rowCounts(
+  ios: IoTable,
+  packed: Int32Array,
+  base: readonly number[],
+  shift: readonly number[],
+  mask: readonly number[],
+  total: number,
+) {
+  const { tQ, tD, tC, bytes } = ios;
   const len = ios.length;
   const count = new Float64Array(total);
   const completed = new Float64Array(total);
@@ -123,24 +125,25 @@ function rowCounts(ios: IoTable, ids: Int32Array[], base: number[], total: numbe
   // Latency samples per group, by kind (Q2C, Q2D, D2C).
   const samples = [new Float64Array(total), new Float64Array(total), new Float64Array(total)];
   const [nQ2C, nQ2D, nD2C] = samples;
-  const tD = ios.tD;
-  for (let k = 0; k < ids.length; k++) {
-    const id = ids[k];
-    const b = base[k];
-    for (let i = 0; i < len; i++) {
-      const g = b + id[i];
+  const nk = base.length;
+  for (let i = 0; i < len; i++) {
+    const key = packed[i];
+    const q = tQ[i];
+    const c = tC[i];
+    const done = c !== NONE;
+    const issued = tD[i] !== NONE;
+    for (let k = 0; k < nk; k++) {
+      const g = base[k] + ((key >>> shift[k]) & mask[k]);
       count[g]++;
-      const q = tQ[i];
       if (q < firstQ[g]) firstQ[g] = q;
-      const c = tC[i];
-      if (c !== NONE) {
+      if (done) {
         completed[g]++;
         completedBytes[g] += bytes[i];
         if (c > lastC[g]) lastC[g] = c;
         nQ2C[g]++;
-        if (tD[i] !== NONE) nD2C[g]++;
+        if (issued) nD2C[g]++;
       }
-      if (tD[i] !== NONE) nQ2D[g]++;
+      if (issued) nQ2D[g]++;
     }
   }
   return { count, completed, completedBytes, firstQ, lastC, samples };

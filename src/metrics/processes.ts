@@ -65,33 +65,39 @@ export interface NamedKeys {
 
 /** Groups by operation (read, write, flush, discard, ...), named as OP_NAME. */
 export function opKeys(ios: IoTable): NamedKeys {
-  return keysBy(
-    ios,
-    (i) => ios.op[i],
-    (op) => OP_NAME[op] ?? `op${op}`,
-  );
+  const keys = new Int32Array(ios.length);
+  const op = ios.op;
+  for (let i = 0; i < ios.length; i++) keys[i] = op[i];
+  return keysBy(keys, (k) => OP_NAME[k] ?? `op${k}`);
 }
 
 /** Groups by I/O priority class ('rt', 'be', 'idle', 'none'). */
 export function classKeys(ios: IoTable): NamedKeys {
-  return keysBy(ios, (i) => knownClass(ioprioClass(ios.ioprio[i])), className);
+  const keys = new Int32Array(ios.length);
+  const prio = ios.ioprio;
+  for (let i = 0; i < ios.length; i++) keys[i] = knownClass(ioprioClass(prio[i]));
+  return keysBy(keys, className);
 }
 
-function keysBy(ios: IoTable, keyOf: (row: number) => number, nameOf: (key: number) => string): NamedKeys {
-  const groupOf = new Int32Array(ios.length);
+/** Dense group ids in order of first appearance of each key; `keys` is rewritten in place. */
+function keysBy(keys: Int32Array, nameOf: (key: number) => string): NamedKeys {
   const byKey = new Map<number, number>();
   const names: string[] = [];
-  for (let i = 0; i < ios.length; i++) {
-    const k = keyOf(i);
-    let g = byKey.get(k);
+  let lastKey = 0;
+  let lastGroup = -1;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    let g = k === lastKey && lastGroup >= 0 ? lastGroup : byKey.get(k);
     if (g === undefined) {
       g = names.length;
       byKey.set(k, g);
       names.push(nameOf(k));
     }
-    groupOf[i] = g;
+    lastKey = k;
+    lastGroup = g;
+    keys[i] = g;
   }
-  return { groupOf, names };
+  return { groupOf: keys, names };
 }
 
 /** Classes 4..7 are not defined by the kernel (include/uapi/linux/ioprio.h); count them as none. */

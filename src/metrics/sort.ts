@@ -87,24 +87,37 @@ export function sortWithRows(values: Float64Array, rows: Int32Array): void {
 /** The three-pass sort of integer values in [0, 2^32): stable, like the double path. */
 function sortU32(values: Float64Array, rows: Int32Array): void {
   const n = values.length;
-  let srcK = Uint32Array.from(values);
+  let srcK = new Uint32Array(n);
+  for (let i = 0; i < n; i++) srcK[i] = values[i];
   let srcR: Int32Array = rows;
   let dstK = new Uint32Array(n);
   let dstR: Int32Array = new Int32Array(n);
-  const counts = new Uint32Array(BUCKETS + 1);
-  for (const [shift, bits] of U32_PASSES) {
+  // Every pass's digit counts from one read of the keys (bucket d of pass p at p * STRIDE + d).
+  const STRIDE = BUCKETS + 1;
+  const counts = new Uint32Array(U32_PASSES.length * STRIDE);
+  const [[s0, b0], [s1, b1], [s2, b2]] = U32_PASSES;
+  const m0 = (1 << b0) - 1;
+  const m1 = (1 << b1) - 1;
+  const m2 = (1 << b2) - 1;
+  for (let i = 0; i < n; i++) {
+    const k = srcK[i];
+    counts[((k >>> s0) & m0) + 1]++;
+    counts[STRIDE + ((k >>> s1) & m1) + 1]++;
+    counts[2 * STRIDE + ((k >>> s2) & m2) + 1]++;
+  }
+  for (let p = 0; p < U32_PASSES.length; p++) {
+    const [shift, bits] = U32_PASSES[p];
     const mask = (1 << bits) - 1;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((srcK[i] >>> shift) & mask) + 1]++;
+    const at = p * STRIDE;
     let single = false;
     for (let d = 1; d <= BUCKETS; d++) {
-      if (counts[d] === n) single = true;
-      counts[d] += counts[d - 1];
+      if (counts[at + d] === n) single = true;
+      counts[at + d] += counts[at + d - 1];
     }
     if (single) continue;
     for (let i = 0; i < n; i++) {
       const k = srcK[i];
-      const j = counts[(k >>> shift) & mask]++;
+      const j = counts[at + ((k >>> shift) & mask)]++;
       dstK[j] = k;
       dstR[j] = srcR[i];
     }

@@ -115,6 +115,7 @@ function runWorker(
     let settled = false;
     let lastSeq = Number.NaN;
     let since = performance.now();
+    let loadingSince = Number.NaN;
     const settle = (then: () => void) => {
       if (settled) return;
       settled = true;
@@ -127,6 +128,12 @@ function runWorker(
       () => {
         const p = readProgress(request.progress);
         const now = performance.now();
+        if (p.loading) {
+          if (!(loadingSince <= now)) loadingSince = now;
+          else if (now - loadingSince >= hookTimeoutMs)
+            settle(() => rejectRun(loadHung(request, hookTimeoutMs)));
+          return;
+        }
         if (p.depth <= 0 || p.seq !== lastSeq) {
           lastSeq = p.seq;
           since = now;
@@ -144,6 +151,17 @@ function runWorker(
       settle(() => rejectRun(new Error(`the replay worker stopped (exit code ${code}) without a result`))),
     );
   });
+}
+
+function loadHung(request: WorkerRequest, hookTimeoutMs: number): UfqReplayError {
+  return new UfqReplayError(
+    'POLICY_INVALID',
+    `loading the policy did not finish within ${hookTimeoutMs} ms`,
+    {
+      file: request.options.policy,
+      hint: 'the module runs code at its top level that does not end',
+    },
+  );
 }
 
 // From dist/ the worker is guarded-worker.js beside this chunk. From the sources it is the .ts

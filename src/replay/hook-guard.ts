@@ -16,11 +16,12 @@ export const GUARDED = [...UFQ_HOOK_NAMES, 'timer'] as const;
 export type GuardedName = (typeof GUARDED)[number];
 const TIMER = GUARDED.indexOf('timer');
 
-/** Bytes of the progress buffer: Int32 depth, entry sequence, hook index; Float64 call, ns. */
+/** Bytes of the progress buffer: Int32 depth, entry sequence, hook index, loading; Float64 call, ns. */
 export const PROGRESS_BYTES = 32;
 const I_DEPTH = 0;
 const I_SEQ = 1;
 const I_HOOK = 2;
+const I_LOADING = 3;
 const F_CALL = 2;
 const F_AT_NS = 3;
 
@@ -36,6 +37,8 @@ export interface HookProgress {
   call: number;
   /** Simulated time at that call's entry, ns. */
   atNs: number;
+  /** The policy module is being loaded (its top-level code may run forever too). */
+  loading: boolean;
 }
 
 export function readProgress(sab: SharedArrayBuffer): HookProgress {
@@ -47,6 +50,7 @@ export function readProgress(sab: SharedArrayBuffer): HookProgress {
     hook: GUARDED[i32[I_HOOK]] ?? 'timer',
     call: f64[F_CALL],
     atNs: f64[F_AT_NS],
+    loading: i32[I_LOADING] !== 0,
   };
 }
 
@@ -91,6 +95,11 @@ export class HookGuard {
     this.f64 = new Float64Array(sab, 0, 4);
     this.aborts = [...aborts].sort((a, b) => a.call - b.call);
     this.nextAbort = this.aborts[0]?.call ?? -1;
+  }
+
+  /** Says the policy module is being loaded (true) or has been (false). */
+  loading(on: boolean): void {
+    this.i32[I_LOADING] = on ? 1 : 0;
   }
 
   /** A table calling `ops`' hooks (with `ops` as `this`) through the guard. */

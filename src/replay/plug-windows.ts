@@ -49,24 +49,46 @@ export class PlugWindowScanner {
    */
   assign(ios: IoTable): PlugWindows {
     const window = new Int32Array(ios.length).fill(-1);
-    const base = new Map<number, number>();
+    const tasks = new Map<number, TaskUnplugs>();
     let next = 0;
     const pids = [...this.times.keys()].sort((a, b) => a - b);
     for (const pid of pids) {
       const list = this.times.get(pid)!;
       list.sort((a, b) => a - b);
-      base.set(pid, next);
+      tasks.set(pid, { base: next, list, below: 0, lastQ: Number.NEGATIVE_INFINITY });
       next += list.length + 1;
     }
+    const { tQ, pid } = ios;
+    let lastPid = -1;
+    let task: TaskUnplugs | undefined;
     for (let r = 0; r < ios.length; r++) {
-      const q = ios.tQ[r];
+      const q = tQ[r];
       if (q === NONE) continue;
-      const b = base.get(ios.pid[r]);
-      if (b === undefined) continue;
-      window[r] = b + countBelow(this.times.get(ios.pid[r])!, q);
+      if (pid[r] !== lastPid) {
+        lastPid = pid[r];
+        task = tasks.get(lastPid);
+      }
+      if (task === undefined) continue;
+      // A task's rows come in Q order, so its count only moves forward: step it along;
+      // search afresh when a Q goes back.
+      const list = task.list;
+      let k = q >= task.lastQ ? task.below : countBelow(list, q);
+      while (k < list.length && list[k] < q) k++;
+      task.below = k;
+      task.lastQ = q;
+      window[r] = task.base + k;
     }
     return { window, count: next, unplugs: this.total };
   }
+}
+
+/** One task's sorted unplug times, its first window id, and where the last row landed. */
+interface TaskUnplugs {
+  base: number;
+  list: number[];
+  /** Unplugs strictly before `lastQ`. */
+  below: number;
+  lastQ: number;
 }
 
 /** Number of entries of sorted `list` strictly below `v`. */

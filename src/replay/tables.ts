@@ -1,9 +1,17 @@
 // The two IoTables of a replay: the recorded rows that are replayed (one device, rows with a
 // Q time), and the simulated table of the same rows, whose static columns (op, size, sector,
-// process, CPU, priority) are copied and whose stage times the queue fills in. Both keep the
-// same row numbers, so a row index names the same I/O in the trace and in the replay.
+// process, CPU, priority) are the recorded table's own arrays, shared rather than copied, and
+// whose stage times the queue fills in. Both keep the same row numbers, so a row index names
+// the same I/O in the trace and in the replay.
 import { countWarning, devName, type WarningCounts } from '../trace/event.js';
-import { IO_COLUMN_NAMES, type IoColumnName, type IoTable, IoTableBuilder, NONE } from '../trace/io-table.js';
+import {
+  IO_COLUMN_NAMES,
+  type IoColumnName,
+  type IoTable,
+  IoTableBuilder,
+  ioTableOf,
+  NONE,
+} from '../trace/io-table.js';
 
 /** Columns the simulation fills; every other column is copied from the trace. */
 const SIMULATED: ReadonlySet<IoColumnName> = new Set<IoColumnName>([
@@ -59,15 +67,16 @@ export function replayedRows(ios: IoTable, warnings: WarningCounts): IoTable {
   return t;
 }
 
-/** A table with the trace's static columns and every simulated column unset (NONE / 0). */
+/**
+ * A table with the trace's static columns (the same arrays: neither side writes them, and
+ * sharing saves ~50 bytes per I/O) and every simulated column unset (NONE / 0).
+ */
 export function simulatedTable(ios: IoTable): IoTable {
-  const b = new IoTableBuilder(ios.length);
-  b.table.length = ios.length;
-  const t = b.finish();
-  for (const name of IO_COLUMN_NAMES) {
-    if (!SIMULATED.has(name)) (t[name] as Float64Array).set(ios[name] as Float64Array);
-    else if (name === 'requeues' || name === 'error') t[name].fill(0);
-    else t[name].fill(NONE);
-  }
-  return t;
+  const n = ios.length;
+  return ioTableOf(n, (name) => {
+    const col = ios[name].subarray(0, n);
+    if (!SIMULATED.has(name)) return col;
+    const fresh = new (col.constructor as Float64ArrayConstructor)(n);
+    return name === 'requeues' || name === 'error' ? fresh : fresh.fill(NONE);
+  });
 }

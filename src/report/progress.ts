@@ -11,12 +11,13 @@ export interface ProgressState {
 
 export interface ProgressStream {
   isTTY?: boolean;
+  /** Terminal width; 0 or absent (a pseudo-terminal without a size) means 80. */
   columns?: number;
   write(chunk: string): boolean;
 }
 
 /** Width of the bar itself, characters. */
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 16;
 /** Fewest milliseconds between two redraws (a terminal flickers past ~30 redraws a second). */
 const MIN_REDRAW_MS = 100;
 
@@ -42,7 +43,7 @@ export class ProgressBar {
     if (p.runsDone < p.runsTotal && t - this.lastDraw < MIN_REDRAW_MS) return;
     this.lastDraw = t;
     this.drawn = true;
-    this.stream.write(`\r${progressLine(p, t - this.started, this.stream.columns ?? 80)}\x1b[K`);
+    this.stream.write(`\r${progressLine(p, t - this.started, this.stream.columns || 80)}\x1b[K`);
   }
 
   /** Ends the line so that whatever is printed next starts on a fresh one. */

@@ -19,7 +19,9 @@ const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port?.postMessage
 
 try {
   const guard = new HookGuard(req.progress, KFUNC_HOST, req.aborts);
-  const ops = guard.wrap(await loadPolicyFile(req.policyFile));
+  guard.loading(true);
+  const loaded = await loadPolicyFile(req.policyFile).finally(() => guard.loading(false));
+  const ops = guard.wrap(loaded);
   const out = await simulate({
     ...req.options,
     ops,

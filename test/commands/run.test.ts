@@ -102,12 +102,17 @@ describe('run', () => {
       expect(text).toContain(part);
   });
 
-  it('without --device: nvme, a note on stderr and a warning entry', async () => {
+  // A trace with D and C events calibrates its own device, named calibrated:<trace file stem>
+  // (docs/device-profiles.md "Self-calibration"); the nvme fallback for traces without them is
+  // tested in test/commands/calibrate.test.ts.
+  it('without --device: a profile calibrated from the trace, a note on stderr and a warning entry', async () => {
     const run = await runCommandClass<RunResult>(Run, [SEQ_VS_RAND, '--policy', 'none', '--mode', 'afap']);
     expect(run.exitCode).toBe(0);
-    expect(run.result!.device).toBe('nvme');
-    expect(errors()).toContain('nvme');
-    expect(Object.keys(run.result!.warnings).some((w) => w.includes('nvme'))).toBe(true);
+    expect(run.result!.device).toBe('calibrated:seq-vs-rand.none');
+    expect(errors()).toContain('calibrated:seq-vs-rand.none');
+    expect(Object.keys(run.result!.warnings).some((w) => w.includes('calibrated:seq-vs-rand.none'))).toBe(
+      true,
+    );
   });
 
   it('queue limits come from NAME.meta.json unless a flag sets them', async () => {

@@ -45,7 +45,11 @@ describe('bfq budget feedback (kernel-blk-mq §8.3)', () => {
     // are queued before BFQ picks.
     const r = rig({ low_latency: false }, { queueDepth: 1, latencyNs: null });
     submit(r, { pid: 99, offsets: [0] }, { pid: 98, offsets: [0] });
-    submit(r, { pid: 1, ioprio: BE(4), offsets: strided(3, 16) }, { pid: 2, ioprio: BE(4), offsets: strided(40, 16) });
+    submit(
+      r,
+      { pid: 1, ioprio: BE(4), offsets: strided(3, 16) },
+      { pid: 2, ioprio: BE(4), offsets: strided(40, 16) },
+    );
     completeInTurn(r);
     expect(bfqState(r).stats.expired.no_more_requests).toBeGreaterThanOrEqual(1);
     // max(3 x 8 sectors, 512).

@@ -50,7 +50,10 @@ describe('bfq FIFO expiry (kernel-blk-mq §8.3)', () => {
    * read at 0 that lies behind (back_seek_max 0: it wraps) and 20 reads ahead of 10^6.
    */
   function run(fifo_expire_sync: number): [number, number][] {
-    const r = rig({ low_latency: false, back_seek_max: 0, fifo_expire_sync }, { queueDepth: 1, latencyNs: 10 * MS });
+    const r = rig(
+      { low_latency: false, back_seek_max: 0, fifo_expire_sync },
+      { queueDepth: 1, latencyNs: 10 * MS },
+    );
     submit(r, { pid: 1, offsets: [L] });
     r.engine.at(1 * MS, () => {
       r.q.blkStartPlug(1);

@@ -37,7 +37,16 @@ export interface DeviceDump {
   queued: number;
   tot_rq_in_driver: number;
   busy_queues: number[];
-  stats: { expired: Record<string, number>; idle_timer_fired: number; dispatched: number; completed: number };
+  stats: {
+    expired: Record<string, number>;
+    idle_timer_fired: number;
+    dispatched: number;
+    completed: number;
+    wr_started: number;
+  };
+  /** Requests BFQ has seen and not yet seen freed; at-head requests waiting. */
+  rqs: number;
+  dispatch_list: number;
   bfqq: QueueDump[];
 }
 
@@ -48,7 +57,13 @@ export interface Rig extends Harness {
 
 /** A queue running BFQ with `params`; harness defaults otherwise (4 KiB reads, BE/4, CPU 0). */
 export function rig(params: Partial<Record<keyof BfqParams, number | boolean>>, o: HarnessOptions = {}): Rig {
-  const h = harness({ ufqRevision: 3, ios: 4096, ...o, ops: bfq(params), limits: { nr_requests: 2048, ...o.limits } });
+  const h = harness({
+    ufqRevision: 3,
+    ios: 4096,
+    ...o,
+    ops: bfq(params),
+    limits: { nr_requests: 2048, ...o.limits },
+  });
   return Object.assign(h, { io: 0 });
 }
 
@@ -65,7 +80,11 @@ export function submit(r: Rig, ...batches: Batch[]): void {
   for (const b of batches)
     for (const off of b.offsets)
       r.q.submitBio(
-        bio(r.io++, b.pid * PID_SPAN + off, { pid: b.pid, ioprio: b.ioprio ?? BE(4), bytes: b.bytes ?? 4096 }),
+        bio(r.io++, b.pid * PID_SPAN + off, {
+          pid: b.pid,
+          ioprio: b.ioprio ?? BE(4),
+          bytes: b.bytes ?? 4096,
+        }),
       );
 }
 

@@ -3,7 +3,21 @@
 // before BE before IDLE, except that IDLE is served at least once every 200 ms (HZ / 5).
 import { describe, expect, it } from 'vitest';
 import { bfq_ioprio_to_weight } from '../../src/policies/bfq/wf2q.js';
-import { BE, completeInTurn, dispatches, IDLE, MS, NONE, queueOf, RT, rig, runAll, strided, submit } from './bfq-rig.js';
+import {
+  BE,
+  bfqState,
+  completeInTurn,
+  dispatches,
+  IDLE,
+  MS,
+  NONE,
+  queueOf,
+  RT,
+  rig,
+  runAll,
+  strided,
+  submit,
+} from './bfq-rig.js';
 
 describe('bfq weights from ioprio (kernel-blk-mq §8.3)', () => {
   it('bfq_ioprio_to_weight: levels 0..7 give 80, 70, ..., 10', () => {
@@ -69,6 +83,30 @@ describe('bfq class precedence (kernel-blk-mq §8.3)', () => {
     const idleTimes = during.filter(([pid]) => pid === 3).map(([, , t]) => t);
     expect(idleTimes.length).toBeGreaterThanOrEqual(1);
     expect(idleTimes.length).toBeLessThanOrEqual(Math.floor(lastRt / (200 * MS)));
-    for (let i = 1; i < idleTimes.length; i++) expect(idleTimes[i] - idleTimes[i - 1]).toBeGreaterThanOrEqual(200 * MS);
+    for (let i = 1; i < idleTimes.length; i++)
+      expect(idleTimes[i] - idleTimes[i - 1]).toBeGreaterThanOrEqual(200 * MS);
+  });
+});
+
+describe('bfq priority change of a busy process', () => {
+  it('the busy count follows the queue when its class changes at a requeue (pinned from the conservation property)', () => {
+    // pid 1 is backlogged in BE; its last request carries RT: its sync queue takes class RT
+    // at its next requeue (a budget timeout after 125 ms at 5 ms per request), still busy.
+    const r = rig({ low_latency: false }, { queueDepth: 1, latencyNs: 5 * MS });
+    submit(
+      r,
+      { pid: 1, ioprio: BE(4), offsets: strided(40, 16) },
+      { pid: 2, ioprio: BE(4), offsets: strided(40, 16) },
+    );
+    submit(r, { pid: 1, ioprio: RT(4), offsets: [100_000] });
+    for (let t = 10; t <= 400; t += 10) {
+      r.engine.run(t * MS);
+      const s = bfqState(r);
+      for (let c = 0; c < 3; c++)
+        expect(s.bfqq.filter((q) => q.busy && q.ioprio_class === c + 1).length).toBe(s.busy_queues[c]);
+    }
+    runAll(r);
+    expect(queueOf(r, 1).ioprio_class).toBe(1);
+    expect(bfqState(r).busy_queues).toEqual([0, 0, 0]);
   });
 });

@@ -20,7 +20,7 @@ describe('bfq weight raising (kernel-blk-mq §8.3)', () => {
     submit(r, { pid: 1, offsets: [0] });
     runAll(r);
     expect([queueOf(r, 1).wr_coeff, queueOf(r, 1).weight]).toEqual([1, 40]);
-    expect(bfqState(r).stats.wr_started ?? 0).toBe(0);
+    expect(bfqState(r).stats.wr_started).toBe(0);
   });
 
   it('a non-default weight (BE level 0, weight 80) is not raised', () => {

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { REQ_FUA, REQ_OP_DISCARD, REQ_OP_WRITE } from '../../src/policies/lib/index.js';
 import { PFQ_PARAMS_DEFAULT, pfq_check_params } from '../../src/policies/pfq/index.js';
 import { pfq_params } from '../../src/policies/pfq/tunable.js';
-import { builtinPolicies, getPolicy } from '../../src/policies/registry.js';
 import {
   disk,
   dispatch,
@@ -420,11 +419,6 @@ describe('params (ufq-model §5.11, pfq.c -i)', () => {
     );
     expect(pfq_params({ interactive: ['a', 'a', 'b'] }).interactive).toEqual(['a', 'b']);
     expect(() => pfq_params({ interactive: [''] })).toThrow(RangeError);
-  });
-
-  it('is registered as pfq, needing UFQ rev-3', () => {
-    expect(getPolicy('pfq')?.name).toBe('pfq_ebpf');
-    expect(builtinPolicies().find((p) => p.name === 'pfq')?.requiresRevision).toBe(3);
   });
 });
 

@@ -30,7 +30,8 @@ async function loadError(file: string): Promise<UfqReplayError> {
 
 describe('isPolicyFile', () => {
   it('built-in names and aliases are not files; paths and script extensions are', () => {
-    for (const name of ['none', 'ufq_simple', 'simple', 'mq-deadline', 'deadline', 'pfq']) expect(isPolicyFile(name)).toBe(false);
+    for (const name of ['none', 'ufq_simple', 'simple', 'mq-deadline', 'deadline', 'pfq'])
+      expect(isPolicyFile(name)).toBe(false);
     for (const name of ['./fifo.mjs', 'fifo.js', 'fifo.ts', 'policies/fifo', 'C:\\p\\fifo.mts'])
       expect(isPolicyFile(name)).toBe(true);
     expect(isPolicyFile('no-such-builtin')).toBe(false);
@@ -61,7 +62,10 @@ describe('loadPolicyFile', () => {
   });
 
   it('loads a fresh copy each time (module state starts over)', async () => {
-    const f = policyFile('count.mjs', "let n = 0;\nexport default { name: 'count', dump: () => ({ n: ++n }) };\n");
+    const f = policyFile(
+      'count.mjs',
+      "let n = 0;\nexport default { name: 'count', dump: () => ({ n: ++n }) };\n",
+    );
     const a = await loadPolicyFile(f);
     const b = await loadPolicyFile(f);
     expect(a.dump?.().n).toBe(1);
@@ -69,7 +73,10 @@ describe('loadPolicyFile', () => {
   });
 
   it('accepts a 15-character name (name[16]) and null members', async () => {
-    const f = policyFile('ok.mjs', "export default { name: 'abcdefghijklmno', merge_req: null, has_req: undefined };\n");
+    const f = policyFile(
+      'ok.mjs',
+      "export default { name: 'abcdefghijklmno', merge_req: null, has_req: undefined };\n",
+    );
     expect((await loadPolicyFile(f)).name).toBe('abcdefghijklmno');
   });
 
@@ -86,7 +93,11 @@ describe('loadPolicyFile', () => {
     ['no name', 'export default { insert_req() { return 0; } };\n', 'name'],
     ['an empty name', "export default { name: '' };\n", 'name'],
     ['a 16-character name', "export default { name: 'abcdefghijklmnop' };\n", 'name'],
-    ['an unknown member', "export default { name: 'x', insert_request() { return 0; } };\n", 'insert_request'],
+    [
+      'an unknown member',
+      "export default { name: 'x', insert_request() { return 0; } };\n",
+      'insert_request',
+    ],
     ['a hook that is not a function', "export default { name: 'x', has_req: true };\n", 'has_req'],
   ])('%s is POLICY_INVALID (exit 3) naming the file and member', async (what, text, member) => {
     const f = policyFile(`${what.replace(/\W+/g, '-')}.mjs`, text);
@@ -110,9 +121,25 @@ describe('loadPolicyFile', () => {
   });
 
   it('every member of struct ufq_iosched_ops is a known hook (ufq-model §3.1, both revisions)', () => {
-    const rev1 = ['init_sched', 'insert_req', 'exit_sched', 'has_req', 'req_merged', 'finish_req', 'merge_req'];
+    const rev1 = [
+      'init_sched',
+      'insert_req',
+      'exit_sched',
+      'has_req',
+      'req_merged',
+      'finish_req',
+      'merge_req',
+    ];
     const rev1b = ['find_req_from_sector', 'former_req', 'next_req', 'dispatch_req'];
-    const rev3 = ['init_sched', 'exit_sched', 'has_req', 'insert_req', 'finish_req', 'merge_req', 'merge_bio'];
+    const rev3 = [
+      'init_sched',
+      'exit_sched',
+      'has_req',
+      'insert_req',
+      'finish_req',
+      'merge_req',
+      'merge_bio',
+    ];
     for (const hook of [...rev1, ...rev1b, ...rev3, 'dispatch_req'])
       expect(UFQ_HOOK_NAMES as readonly string[]).toContain(hook);
   });

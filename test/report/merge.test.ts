@@ -79,8 +79,6 @@ describe('mergeResults', () => {
 
 describe('readResultsFile', () => {
   it('reads an array, or one run result as an object, and its matrix.json', async () => {
-    const dir = join(tmp, 'one');
-    rmSync(dir, { recursive: true, force: true });
     const file = join(tmp, 'result.json');
     writeFileSync(file, JSON.stringify(run('t', 'p')));
     const f = await readResultsFile(file);

@@ -11,10 +11,10 @@ describe('progress', () => {
   it('shows runs done, I/Os simulated, elapsed time and the time left', () => {
     // 3 of 12 runs in 30 s: 10 s a run, 9 runs left = 1:30.
     expect(progressLine({ runsDone: 3, runsTotal: 12, iosDone: 45_000 }, 30_000, 200)).toBe(
-      '[######------------------] 3/12 runs, 45.0k I/Os simulated, 0:30 elapsed, ETA 1:30',
+      '[####------------] 3/12 runs, 45.0k I/Os simulated, 0:30 elapsed, ETA 1:30',
     );
     expect(progressLine({ runsDone: 12, runsTotal: 12, iosDone: 2_500_000 }, 3_723_000, 200)).toBe(
-      '[########################] 12/12 runs, 2.50M I/Os simulated, 1:02:03 elapsed',
+      '[################] 12/12 runs, 2.50M I/Os simulated, 1:02:03 elapsed',
     );
   });
 

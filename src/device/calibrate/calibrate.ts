@@ -1,14 +1,14 @@
 // Calibration end to end, minus reading files: each trace's requests are split by time, the
-// first four fifths fit a profile (fit.ts), and the last fifth tests it: its recorded D
-// times are replayed through the fitted model and the simulated D2C distribution is
-// compared with the recorded one (quality.ts). The profile records the hold-out figures in
-// source.fit, so a profile file says how well it fitted.
+// first fifth is left out as warm-up, the next three fit a profile (fit.ts), and the last
+// fifth tests it: its recorded D times are replayed through the fitted model and the
+// simulated D2C distribution is compared with the recorded one (quality.ts). The profile
+// records the hold-out figures in source.fit, so a profile file says how well it fitted.
 import type { DeviceProfile } from '../profile.js';
 import type { CalibrationType } from './device-type.js';
 import { type FitHints, type FitResult, fitProfile } from './fit.js';
 import type { FlushObservations } from './flush-scan.js';
 import { type DeviceFitQuality, type DistributionFit, predictD2c } from './quality.js';
-import { type DeviceRequests, FIT_FRACTION, splitByTime } from './requests.js';
+import { type DeviceRequests, FIT_FRACTION, splitByTime, WARM_UP_FRACTION } from './requests.js';
 
 /** Fewest requests with D and C for a calibration to be attempted. */
 export const MIN_REQUESTS = 100;
@@ -31,6 +31,10 @@ export interface CalibrateOptions {
 export interface HoldOutFigures {
   /** Share of each trace's span held out (the last fifth). */
   fraction: number;
+  /** Share of each trace's span left out of the fit as warm-up (the first fifth). */
+  warmUpFraction: number;
+  /** Requests left out as warm-up (none from a trace too short to spare them). */
+  warmUpRequests: number;
   fitRequests: number;
   holdOutRequests: number;
   d2c: DistributionFit;
@@ -82,8 +86,9 @@ export function requestCount(traces: readonly TraceRequests[]): number {
 }
 
 /**
- * Fits a profile to the first four fifths (by D time) of each trace and tests it on the
- * rest. The caller checks there are at least MIN_REQUESTS requests.
+ * Fits a profile to the second to fourth fifths (by D time) of each trace and tests it on
+ * the last. A trace whose fit window would hold fewer than MIN_REQUESTS requests keeps its
+ * first fifth in the fit. The caller checks there are at least MIN_REQUESTS requests.
  */
 export function calibrate(
   traces: readonly TraceRequests[],
@@ -91,8 +96,11 @@ export function calibrate(
 ): CalibrationReport {
   const fitParts: DeviceRequests[] = [];
   const holdParts: DeviceRequests[] = [];
+  let warmUpRequests = 0;
   for (const t of traces) {
-    const { fit, holdOut } = splitByTime(t.requests, FIT_FRACTION);
+    let { fit, holdOut } = splitByTime(t.requests, FIT_FRACTION, WARM_UP_FRACTION);
+    if (fit.length < MIN_REQUESTS) fit = splitByTime(t.requests, FIT_FRACTION).fit;
+    warmUpRequests += t.requests.length - fit.length - holdOut.length;
     fitParts.push(fit);
     holdParts.push(holdOut);
   }
@@ -107,6 +115,8 @@ export function calibrate(
   const quality = predictD2c(fitted.profile, holdParts);
   const holdOut: HoldOutFigures = {
     fraction: Math.round((1 - FIT_FRACTION) * 100) / 100,
+    warmUpFraction: WARM_UP_FRACTION,
+    warmUpRequests,
     fitRequests: fitParts.reduce((s, p) => s + p.length, 0),
     holdOutRequests: holdParts.reduce((s, p) => s + p.length, 0),
     ...compact(quality),
@@ -116,6 +126,8 @@ export function calibrate(
     ...profile.source.fit,
     holdOut: {
       fraction: holdOut.fraction,
+      warmUpFraction: holdOut.warmUpFraction,
+      warmUpRequests: holdOut.warmUpRequests,
       fitRequests: holdOut.fitRequests,
       holdOutRequests: holdOut.holdOutRequests,
       d2cErrorP50: round4(holdOut.d2c.error.p50),

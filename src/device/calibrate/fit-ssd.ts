@@ -6,6 +6,8 @@
 // - idle reads that missed, by size: mean per size, then a weighted line a + b·bytes gives
 //   readOverheadUs + readLatencyUs (a) and the channel rate (b, after the link's share);
 // - idle writes give writeOverheadUs (the device acknowledges from its buffer);
+// - the spread of those idle times, per size class, gives the empirical tables
+//   readServiceQuantiles (misses, less the delay and transfer) and writeServiceQuantiles;
 // - empty FLUSHes give flushLatencyUs; FUA on dispatched writes gives fua;
 // - parallelism (channels) comes from busy periods (parallelism.ts).
 // What D→C times cannot show is assumed and cited as such in source.params.
@@ -15,6 +17,7 @@ import type { FlushObservations } from './flush-scan.js';
 import { detectHitCluster, type HitCluster } from './hits.js';
 import { fitParallelism, type ParallelismFit } from './parallelism.js';
 import { concatRequests, type DeviceRequests } from './requests.js';
+import { type FittedTable, fitServiceTable, MIN_CLASS_SAMPLES as MIN_TABLE_SAMPLES } from './service-table.js';
 import { mean, quantile, weightedLine } from './stats.js';
 
 /** The link is not visible in D→C at low depth: assumed at memory speed, 10000 MB/s, so transfer cost sits on the channels. */
@@ -48,9 +51,15 @@ export interface SsdFigures {
   readLine: { interceptNs: number; nsPerByte: number };
   writeMeanNs: number | null;
   flushMeanNs: number | null;
+  /** Size classes of the empirical tables and their sample counts (null: too few samples). */
+  serviceTables: { read: TableFigure | null; write: TableFigure | null };
   parallelism: Omit<ParallelismFit, 'rows'> & {
     rows: { depth: number; timeShare: number; xPerS: number; wNs: number; units: number }[];
   };
+}
+
+export interface TableFigure {
+  classes: { upToKiB: number; samples: number }[];
 }
 
 export interface SsdFit {
@@ -63,6 +72,10 @@ export interface SsdFit {
 }
 
 const us = (ns: number) => (ns / NS_PER_US).toFixed(1);
+const tableClasses = (t: FittedTable) =>
+  t.classes.map((c, i) => `<=${c.upToKiB} KiB x${t.counts[i]}`).join(', ');
+const tableFigure = (t: FittedTable | undefined): TableFigure | null =>
+  t ? { classes: t.classes.map((c, i) => ({ upToKiB: c.upToKiB, samples: t.counts[i] })) } : null;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Fits the flash model to `parts` (one trace each, D order, with in-flight counts). */
@@ -174,6 +187,24 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
       ? `${flush?.fuaWrites} writes were dispatched with FUA`
       : 'no write was dispatched with FUA (blk-flush strips FUA when the device lacks it)';
 
+  // Empirical tables: each idle request's own time, less what the model adds around it.
+  const chNsPerByte = 1000 / Math.round(channelMBps);
+  const missRows = idleReads.filter((k) => !isHit(k));
+  const readTable = fitServiceTable(
+    missRows.map((k) => reqs.bytes[k]),
+    missRows.map((k) => (d2c(k) - overheadNs - reqs.bytes[k] * (chNsPerByte + linkNsPerByte)) / NS_PER_US),
+  );
+  const writeTable = fitServiceTable(
+    idleWrites.map((k) => reqs.bytes[k]),
+    idleWrites.map((k) => (d2c(k) - reqs.bytes[k] * linkNsPerByte) / NS_PER_US),
+  );
+  cites.readServiceQuantiles = readTable
+    ? `fitted: quantiles of ${missRows.length} idle reads that missed any cache, less the fixed delay and the transfer (${tableClasses(readTable)})`
+    : `not fitted: fewer than ${MIN_TABLE_SAMPLES} idle reads that missed; readLatencyUs is used`;
+  cites.writeServiceQuantiles = writeTable
+    ? `fitted: quantiles of ${idleWrites.length} idle-device writes, less the link transfer (${tableClasses(writeTable)})`
+    : `not fitted: fewer than ${MIN_TABLE_SAMPLES} idle writes; writeOverheadUs is used`;
+
   // Page (stripe unit): at least the largest common read, so a request is served by one unit
   // and the size cost stays linear as fitted.
   const readBytes: number[] = [];
@@ -220,6 +251,8 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
     readHitRatio: round3(readHitRatio),
     readHitLatencyUs: round3(Math.max(0, hitMeanNs - overheadNs - hitBytes * linkNsPerByte) / NS_PER_US),
   };
+  if (readTable) params.readServiceQuantiles = readTable.classes;
+  if (writeTable) params.writeServiceQuantiles = writeTable.classes;
   cites.linkMBps = `assumed ${ASSUMED_LINK_MBPS} MB/s: not separable from the channel rate in D2C; size cost is put on the channels`;
   cites.linkCommandUs = 'assumed 0: no per-command link cost is separable';
   cites.programLatencyUs = 'assumed equal to readLatencyUs: programs are not visible behind a write buffer';
@@ -237,6 +270,7 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
       readLine: { interceptNs, nsPerByte: line.b },
       writeMeanNs,
       flushMeanNs,
+      serviceTables: { read: tableFigure(readTable), write: tableFigure(writeTable) },
       parallelism: {
         little: par.little,
         units: par.units,

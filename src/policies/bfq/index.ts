@@ -3,7 +3,13 @@
 // proposed extension member (ufq/ops.ts UfqOps) the elevator calls at request allocation. What the hooks lack and the helper library adds (the idle timer, queue runs) is
 // in docs/policies-bfq.md.
 
-import { type BlkMqAllocData, type BlkQueue, bpf_request_release, list_count_nodes, type UfqOps } from '../lib/index.js';
+import {
+  type BlkMqAllocData,
+  type BlkQueue,
+  bpf_request_release,
+  list_count_nodes,
+  type UfqOps,
+} from '../lib/index.js';
 import { bfq_attempt_insert_merge, bfq_bio_merge, bfq_req_merged } from './elevator.js';
 import { bfq_limit_depth, bfq_rq_put } from './iosched.js';
 import { bfq_dispatch_request, bfq_has_work } from './iosched-dispatch.js';

@@ -232,7 +232,11 @@ function idling_needed_for_service_guarantees(bfqd: bfq_data, bfqq: bfq_queue): 
   );
 }
 
-/** Requeues or deactivates the expired queue; an empty one needing idling stays queued on preemption. */
+/**
+ * Requeues or deactivates the expired queue. QUIRK: an empty queue preempted while it needed
+ * idling is requeued and stays busy, so it is served before later queues; with nothing queued
+ * anywhere no dispatch comes to expire it, and it stays busy until new requests arrive.
+ */
 function __bfq_bfqq_expire(bfqd: bfq_data, bfqq: bfq_queue, reason: number): boolean {
   if (
     RB_EMPTY_ROOT(bfqq.sort_list) &&

@@ -3,7 +3,7 @@
 // requests share one queue per (class, level). Weights come from the process's I/O priority:
 // (8 - level) x 10. Inserting updates think time and seekiness and may stop idling; a
 // completion may start idling (a timer of slice_idle) or expire the queue, and reruns the
-// queues once the device has emptied. Init and exit are in init.ts.
+// queues once the device has emptied. Init and exit are in iosched-init.ts.
 // SIMPLIFIED (docs/policies-bfq.md): a process keeps its queues for the whole run (no exit,
 // no reference counts), no cooperator or stable merges, no oom queue, no injection state.
 

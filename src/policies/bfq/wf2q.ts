@@ -24,6 +24,7 @@ import {
   BFQ_MAX_WEIGHT,
   BFQ_MIN_WEIGHT,
   BFQ_WEIGHT_CONVERSION_COEFF,
+  bfq_bfqq_busy,
   bfq_bfqq_non_blocking_wait_rq,
   bfq_clear_bfqq_busy,
   bfq_clear_bfqq_non_blocking_wait_rq,
@@ -226,7 +227,16 @@ export function __bfq_entity_update_weight_prio(
     entity.orig_weight = entity.new_weight;
     bfqq.ioprio = bfq_weight_to_ioprio(entity.orig_weight);
   }
-  if (update_class_too) bfqq.ioprio_class = bfqq.new_ioprio_class;
+  if (update_class_too && bfqq.ioprio_class !== bfqq.new_ioprio_class) {
+    // SIMPLIFIED (docs/policies-bfq.md "task priority"): the kernel changes the class of a
+    // busy queue being requeued and leaves it counted busy under the old class; a trace may
+    // change a process's priority between requests, so the count moves with the class here.
+    if (bfq_bfqq_busy(bfqq)) {
+      bfqq.bfqd.busy_queues[bfqq.ioprio_class - 1]--;
+      bfqq.bfqd.busy_queues[bfqq.new_ioprio_class - 1]++;
+    }
+    bfqq.ioprio_class = bfqq.new_ioprio_class;
+  }
   if (bfqq.ioprio_class === bfqq.new_ioprio_class) entity.prio_changed = false;
   // The kernel notes this may change the weight too early (unfairness it accepts).
   const new_st = bfq_entity_service_tree(entity);

@@ -9,21 +9,23 @@ import {
   KYBER_NUM_DOMAINS,
   type KyberInstance,
   type KyberParams,
+  kyber_domain_names,
+  kyber_latency_targets,
+  type kyber_queue_data,
+} from './defs.js';
+import {
   kyber_bio_merge,
   kyber_dispatch_req,
-  kyber_domain_names,
   kyber_exit_sched,
   kyber_find_req,
   kyber_finish_req,
   kyber_has_req,
   kyber_init_sched,
   kyber_insert_requests,
-  kyber_latency_targets,
   kyber_limit_depth,
-  type kyber_queue_data,
 } from './kyber.js';
 
-export type { KyberParams } from './kyber.js';
+export type { KyberParams } from './defs.js';
 
 /** Largest value a u64 attribute can hold exactly here, ns. */
 const U64_SAFE_MAX = Number.MAX_SAFE_INTEGER;

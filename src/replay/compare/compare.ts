@@ -5,7 +5,7 @@
 // its pid, same policy and device) and the run's fairness gains per-process slowdowns.
 // With `out`, writes results.json, matrix.json, runs.arrow, requests/ and report.md + charts/.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadProfile } from '../../device/registry.js';
@@ -22,10 +22,11 @@ import type { ReplayTask } from '../../worker/replay-task.js';
 import { type PolicyParams, policyWithParams } from '../policy-params.js';
 import type { ReplayOptions } from '../replay.js';
 import type { RunResult } from '../result.js';
+import { isPolicyFile } from '../user-policy.js';
 import { buildMatrix, type MatrixCell, parseShard, type Shard, shardCells } from './matrix.js';
 import { toolVersion as packageVersion } from './tool-version.js';
 
-/** A policy of the matrix: a built-in name, or a name with parameters (a sweep of one tunable). */
+/** A policy of the matrix: a built-in name or a policy file, or a built-in with parameters (a sweep of one tunable). */
 export type ComparePolicy = string | { name: string; params?: PolicyParams };
 
 /** Replay settings shared by every cell (the `run` command's flags). */
@@ -77,7 +78,8 @@ export async function compare(options: CompareOptions): Promise<RunResult[]> {
   const devices: (string | undefined)[] = options.devices?.length ? [...options.devices] : [undefined];
   // Every name is checked before any replay starts, so a typo fails in a second, not an hour in.
   for (const d of devices) if (d !== undefined) loadProfile(d);
-  for (const t of options.traces) await resolveTrace(t);
+  const traceBytes = new Map<string, number>();
+  for (const t of options.traces) traceBytes.set(t, await sizeOf(await resolveTrace(t)));
   const policyLabels = policies.map((p) => (p.params ? `${p.name} ${JSON.stringify(p.params)}` : p.name));
   const cells = buildMatrix(options.traces, policyLabels, devices);
   const shard = typeof options.shard === 'string' ? parseShard(options.shard) : options.shard;
@@ -119,11 +121,17 @@ export async function compare(options: CompareOptions): Promise<RunResult[]> {
     progress.iosDone += r.ios;
     options.onProgress?.({ ...progress });
   };
-  let results: RunResult[];
+  const results = new Array<RunResult>(mine.length);
+  // Largest traces first (a longest-job-first guess from file sizes), so that a big run does
+  // not start last while the other threads idle; results still go by matrix index.
+  const order = mine
+    .map((_, k) => k)
+    .sort((a, b) => traceBytes.get(mine[b].trace)! - traceBytes.get(mine[a].trace)! || a - b);
   try {
     options.onProgress?.({ ...progress });
-    results = await Promise.all(
-      mine.map(async (cell, k) => {
+    await Promise.all(
+      order.map(async (k) => {
+        const cell = mine[k];
         const task: ReplayTask = { options: taskOptions(cell), toolVersion: version };
         if (requestsDir !== undefined) task.requestsPath = join(requestsDir, requestsFile(cell));
         const out = await runner.run(task);
@@ -131,7 +139,7 @@ export async function compare(options: CompareOptions): Promise<RunResult[]> {
         done(out.result);
         if (options.fairness === 'slowdown')
           await addSlowdown(out.result, task.options, runner, progress, done);
-        return out.result;
+        results[k] = out.result;
       }),
     );
   } finally {
@@ -189,7 +197,8 @@ async function addSlowdown(
 
 function normalisePolicy(p: ComparePolicy): { name: string; params?: PolicyParams } {
   const spec = typeof p === 'string' ? { name: p } : p;
-  if (getPolicyInfo(spec.name) === undefined)
+  // A policy file is loaded by each replay (in its worker); a built-in name is checked here.
+  if (getPolicyInfo(spec.name) === undefined && !isPolicyFile(spec.name))
     throw new UfqReplayError('POLICY_NOT_FOUND', `no built-in policy named '${spec.name}'`, {
       hint: `built-in policies: ${policyNames().join(', ')}`,
     });
@@ -204,6 +213,13 @@ function dropUndefined<T extends object>(o: T): T {
 
 function fileSafe(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+
+/** Bytes of a trace's files (the first set of a name that resolves to several). */
+async function sizeOf(sets: string[][]): Promise<number> {
+  let total = 0;
+  for (const f of sets[0] ?? []) total += (await stat(f)).size;
+  return total;
 }
 
 async function makeDir(dir: string): Promise<void> {

@@ -14,7 +14,8 @@ const NINE = 57;
 /** The flush sector of block tracepoints, (sector_t)-1, as the kernel prints it (trace-formats §3.2). */
 const ALL_ONES_U64 = '18446744073709551615';
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+/** Keeps a U+FEFF inside a line (only the stream's first one is a byte-order mark, see ByteLines). */
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** 10^k for k = 0..9: ns per unit of a fraction with 9 - k digits. */
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];

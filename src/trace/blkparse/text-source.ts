@@ -83,7 +83,14 @@ export interface LineDecoder {
    * silently ignored (headers, comments, summaries) or reported to the LineReport. Must not
    * throw on any bytes, and must not read outside [start, end).
    */
-  decodeLine(buf: Uint8Array, start: number, end: number, lineNo: number, batch: EventBatch, row: number): boolean;
+  decodeLine(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    lineNo: number,
+    batch: EventBatch,
+    row: number,
+  ): boolean;
   /** Called after the file's last line. */
   finish(): void;
   /** The error to throw when the file yielded no event at all. */
@@ -95,7 +102,13 @@ export type DecoderFactory = (strings: StringTable, report: LineReport) => LineD
 const encoder = new TextEncoder();
 
 /** decodeLine for a line given as a string (tests, rare paths): encodes it as UTF-8 first. */
-export function decodeText(d: LineDecoder, line: string, lineNo: number, batch: EventBatch, row: number): boolean {
+export function decodeText(
+  d: LineDecoder,
+  line: string,
+  lineNo: number,
+  batch: EventBatch,
+  row: number,
+): boolean {
   const bytes = encoder.encode(line);
   return d.decodeLine(bytes, 0, bytes.length, lineNo, batch, row);
 }
@@ -136,7 +149,10 @@ export function openTextSource(
           lines.push(chunk);
           while (lines.next()) {
             const no = lines.lineNo;
-            if (decoder.decodeLine(lines.buf, lines.start, lines.end, no, out.batch, out.row) && out.commit(src, no - 1))
+            if (
+              decoder.decodeLine(lines.buf, lines.start, lines.end, no, out.batch, out.row) &&
+              out.commit(src, no - 1)
+            )
               yield out.take();
           }
         }
@@ -144,7 +160,10 @@ export function openTextSource(
           // Bytes after the last newline: a final line the writer may have been cut off in.
           const no = lines.lineNo;
           report.finalUnterminated = true;
-          if (decoder.decodeLine(lines.buf, lines.start, lines.end, no, out.batch, out.row) && out.commit(src, no - 1))
+          if (
+            decoder.decodeLine(lines.buf, lines.start, lines.end, no, out.batch, out.row) &&
+            out.commit(src, no - 1)
+          )
             yield out.take();
           report.finalUnterminated = false;
         }

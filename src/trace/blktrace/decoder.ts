@@ -32,6 +32,8 @@ export type AdvanceResult = typeof HEAD | typeof NEED_DATA | typeof DONE;
 const TWO_POW_32 = 4294967296;
 /** Nanoseconds per second. */
 const NS_PER_S = 1e9;
+/** CPU slots of the decoder's sequence-state cache (a power of two; a collision only costs a lookup). */
+const SEQ_SLOTS = 64;
 
 /** State shared by all decoders of one trace: strings, names, sequences, warnings, anchor. */
 export interface DecoderShared {
@@ -146,9 +148,12 @@ export class BlktraceDecoder {
   private headCgroup = false;
   private headRec = 0;
   private lastEventTime = 0;
-  private seqState: SeqState | undefined;
-  private seqDev = -1;
-  private seqCpu = -1;
+  /** Sequence states by CPU slot, with the device and CPU each one belongs to. */
+  private readonly seqStates: Array<SeqState | undefined> = new Array<SeqState | undefined>(SEQ_SLOTS).fill(
+    undefined,
+  );
+  private readonly seqDevs = new Float64Array(SEQ_SLOTS).fill(-1);
+  private readonly seqCpus = new Float64Array(SEQ_SLOTS).fill(-1);
   private readonly src: number;
   private readonly checkTime: boolean;
 
@@ -323,12 +328,15 @@ export class BlktraceDecoder {
     b.ioprio[row] = 0;
 
     if (seq !== 0) {
-      let st = this.seqState;
-      if (st === undefined || device !== this.seqDev || cpu !== this.seqCpu) {
+      // A dump switches CPU every few records: the state per CPU slot is cached here, so the
+      // tracker's map (keyed by a number too large for a small integer) is rarely consulted.
+      const slot = cpu & (SEQ_SLOTS - 1);
+      let st = this.seqStates[slot];
+      if (st === undefined || device !== this.seqDevs[slot] || cpu !== this.seqCpus[slot]) {
         st = this.shared.sequences.state(device, cpu);
-        this.seqState = st;
-        this.seqDev = device;
-        this.seqCpu = cpu;
+        this.seqStates[slot] = st;
+        this.seqDevs[slot] = device;
+        this.seqCpus[slot] = cpu;
       }
       if (seq === st.last + 1) st.last = seq;
       else this.shared.sequences.gap(st, seq);

@@ -4,7 +4,14 @@
 // window is emitted. A row displaced by at most `window` rows thus comes out in order; one
 // displaced further is emitted at the time of the last emitted row and counted.
 // Optionally rebases times so that the first emitted row is at 0 ("relative to the first row").
-import { batchOf, COLUMN_NAMES, countWarning, type EventBatch, newBatch, type WarningCounts } from '../event.js';
+import {
+  batchOf,
+  COLUMN_NAMES,
+  countWarning,
+  type EventBatch,
+  newBatch,
+  type WarningCounts,
+} from '../event.js';
 
 export const LATE_ROW_WARNING = 'row earlier than the reorder window allows (time raised to keep order)';
 
@@ -90,7 +97,9 @@ export class ReorderWindow {
 
 /** Rows [from, from + n) of `b` as a new batch of exactly n rows. */
 function slice(b: EventBatch, from: number, n: number): EventBatch {
-  const batch = batchOf(n, new Map<number, string>(), (name) => (b[name] as Float64Array).slice(from, from + n));
+  const batch = batchOf(n, new Map<number, string>(), (name) =>
+    (b[name] as Float64Array).slice(from, from + n),
+  );
   for (const [k, v] of b.msg) if (k >= from && k < from + n) batch.msg.set(k - from, v);
   return batch;
 }

@@ -25,7 +25,9 @@ export class FtraceContext {
 
   /** True when the comm is `<...>` (then a name in the event body is the better one). */
   commUnknown(k: Cursor): boolean {
-    return this.commEnd - this.commStart === UNKNOWN_COMM.length && k.startsWith(UNKNOWN_COMM, this.commStart);
+    return (
+      this.commEnd - this.commStart === UNKNOWN_COMM.length && k.startsWith(UNKNOWN_COMM, this.commStart)
+    );
   }
 
   /**

@@ -57,7 +57,14 @@ export class TracepointDecoder implements LineDecoder {
     this.comms = new CommCache(strings);
   }
 
-  decodeLine(buf: Uint8Array, start: number, end: number, lineNo: number, b: EventBatch, row: number): boolean {
+  decodeLine(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    lineNo: number,
+    b: EventBatch,
+    row: number,
+  ): boolean {
     const k = this.k;
     const ctx = this.ctx;
     k.reset(buf, start, end);
