@@ -59,8 +59,9 @@ describe('calibrate', () => {
     expect(Object.keys(r.holdOut.d2c.error).sort()).toEqual(['p50', 'p90', 'p99']);
     expect(r.holdOut.d2c.demerit).toBeGreaterThan(0);
     expect(r.holdOut.d2c.ks).toBeGreaterThan(0);
-    // 5186 D2C samples in seq-vs-rand.none.btt.avg: fitted and held-out requests add up.
-    expect(r.holdOut.fitRequests + r.holdOut.holdOutRequests).toBe(5186);
+    // 5186 D2C samples in seq-vs-rand.none.btt.avg: warm-up, fitted and held-out requests add up.
+    expect(r.holdOut.warmUpRequests + r.holdOut.fitRequests + r.holdOut.holdOutRequests).toBe(5186);
+    expect(r.holdOut.warmUpRequests).toBeGreaterThan(0);
   });
 
   it('--type hdd fits the disk model even to flash data', async () => {
