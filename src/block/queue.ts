@@ -200,6 +200,8 @@ export class RequestQueue implements BlkQueue {
   private readonly rec: IoRecorder;
   private readonly onBioComplete?: (io: number, error: number) => void;
   private readonly tasks = new Map<number, Task>();
+  /** The task task() returned last. */
+  private lastTask: Task | null = null;
   private readonly bioPool = new BioPool();
   private readonly rqPool: Request[] = [];
   private readonly allRequests: Request[] = [];
@@ -410,11 +412,13 @@ export class RequestQueue implements BlkQueue {
   // --- submission path (block/blk-core.c, block/blk-mq.c blk_mq_submit_bio) -------------------
 
   private task(pid: number, comm: string): Task {
-    let t = this.tasks.get(pid);
+    // Consecutive bios mostly come from one task: skip the map then.
+    let t = this.lastTask !== null && this.lastTask.pid === pid ? this.lastTask : this.tasks.get(pid);
     if (t === undefined) {
       t = new Task(pid, comm);
       this.tasks.set(pid, t);
     } else if (comm !== '' && t.comm !== comm) t.comm = comm;
+    this.lastTask = t;
     return t;
   }
 

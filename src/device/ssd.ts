@@ -4,6 +4,8 @@
 // in the earliest fitting gap of its channel and of the link (timeline.ts), so its completion
 // time is known at once and no per-stage events exist. Not modelled: FTL mapping state, GC timing (folded into a write
 // amplification factor), TLC page types, program suspend, SLC cache (docs/device-profiles.md).
+// A profile may replace the fixed t_R and write acknowledgement by empirical tables drawn per
+// request (service-quantiles.ts); queueing on dies, channels and the link is the same.
 import type { Engine } from '../sim/engine.js';
 import type { Rng } from '../sim/rng.js';
 import { FLAG, OP } from '../trace/event.js';

@@ -7,7 +7,7 @@
 import { type IoTable, NONE } from '../trace/io-table.js';
 import { EMPTY_LATENCY, type LatencySummary, type StageLatency, summarizeSorted } from './latency-summary.js';
 import { nearestRank } from './percentiles.js';
-import { sortWithRows } from './sort.js';
+import { SortScratch, sortWithRows } from './sort.js';
 
 export interface GroupStats {
   /** I/Os (Q rows) in the group. */
@@ -71,8 +71,14 @@ export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): Gr
   }
   const packed = packKeys(ios.length, groupings, shift);
   const counts = rowCounts(ios, packed, base, shift, mask, total);
+  // One set of sample and sort buffers serves the three kinds in turn.
+  const work: KindWork = {
+    values: new Float64Array(ios.length),
+    keys: new Int32Array(ios.length),
+    sort: new SortScratch(ios.length),
+  };
   const kinds = [KIND_Q2C, KIND_Q2D, KIND_D2C].map((kind) =>
-    kindSummaries(ios, kind, packed, counts.samples[kind], base, shift, mask),
+    kindSummaries(ios, kind, packed, counts.samples[kind], base, shift, mask, work),
   );
   return groupings.map((g, k) => {
     const out: GroupStats[] = [];
@@ -149,6 +155,13 @@ function rowCounts(
   return { count, completed, completedBytes, firstQ, lastC, samples };
 }
 
+/** Buffers the latency kinds share, each sized for every row of the table. */
+interface KindWork {
+  values: Float64Array;
+  keys: Int32Array;
+  sort: SortScratch;
+}
+
 const KIND_Q2C = 0;
 const KIND_Q2D = 1;
 const KIND_D2C = 2;
@@ -167,22 +180,24 @@ function kindSummaries(
   base: readonly number[],
   shift: readonly number[],
   mask: readonly number[],
+  work: KindWork,
 ): LatencySummary[] {
   const { tQ, tD, tC } = ios;
   const len = ios.length;
   let n = 0;
   for (let i = 0; i < len; i++) if (inKind(kind, tD[i], tC[i])) n++;
-  const values = new Float64Array(n);
-  const keys = new Int32Array(n);
+  const values = work.values.subarray(0, n);
+  const keys = work.keys.subarray(0, n);
   n = 0;
   for (let i = 0; i < len; i++) {
     const d = tD[i];
     const c = tC[i];
     if (!inKind(kind, d, c)) continue;
-    values[n] = kind === KIND_Q2C ? latencyNs(tQ[i], c) : kind === KIND_Q2D ? latencyNs(tQ[i], d) : latencyNs(d, c);
+    values[n] =
+      kind === KIND_Q2C ? latencyNs(tQ[i], c) : kind === KIND_Q2D ? latencyNs(tQ[i], d) : latencyNs(d, c);
     keys[n++] = packed[i];
   }
-  sortWithRows(values, keys);
+  sortWithRows(values, keys, work.sort);
 
   const total = size.length;
   const out: LatencySummary[] = new Array(total);

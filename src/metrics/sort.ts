@@ -28,10 +28,38 @@ const BUCKETS = 1 << 11;
 const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
+ * Work space for sortWithRows, reused across several sorts of at most `capacity` samples so
+ * that each does not allocate (and leave for the collector) its own buffers.
+ */
+export class SortScratch {
+  private f64: Float64Array | null = null;
+  private i32: Int32Array | null = null;
+  private u32: [Uint32Array, Uint32Array] | null = null;
+
+  constructor(readonly capacity: number) {}
+
+  float64(n: number): Float64Array {
+    this.f64 ??= new Float64Array(this.capacity);
+    return this.f64.subarray(0, n);
+  }
+
+  int32(n: number): Int32Array {
+    this.i32 ??= new Int32Array(this.capacity);
+    return this.i32.subarray(0, n);
+  }
+
+  uint32(n: number, which: 0 | 1): Uint32Array {
+    this.u32 ??= [new Uint32Array(this.capacity), new Uint32Array(this.capacity)];
+    return this.u32[which].subarray(0, n);
+  }
+}
+
+/**
  * Sorts `values` ascending in place and applies the same permutation to `rows`. Values must
  * be non-negative (latencies are at least 1 ns); other inputs fall back to a comparison sort.
+ * `scratch` (capacity >= values.length) supplies the work buffers.
  */
-export function sortWithRows(values: Float64Array, rows: Int32Array): void {
+export function sortWithRows(values: Float64Array, rows: Int32Array, scratch?: SortScratch): void {
   const n = values.length;
   if (n < 2) return;
   let radixable = LITTLE_ENDIAN && n >= SMALL;
@@ -39,21 +67,23 @@ export function sortWithRows(values: Float64Array, rows: Int32Array): void {
   for (let i = 0; radixable && i < n; i++) {
     const v = values[i];
     if (!(v >= 0) || v === Number.POSITIVE_INFINITY) radixable = false;
-    else if (v === 0) values[i] = 0; // -0 has the sign bit set
+    else if (v === 0)
+      values[i] = 0; // -0 has the sign bit set
     else if (u32 && v >>> 0 !== v) u32 = false;
   }
   if (!radixable) {
     comparisonSort(values, rows);
     return;
   }
+  const work = scratch !== undefined && scratch.capacity >= n ? scratch : new SortScratch(n);
   if (u32) {
-    sortU32(values, rows);
+    sortU32(values, rows, work);
     return;
   }
   let srcV: Float64Array = values;
   let srcR: Int32Array = rows;
-  let dstV: Float64Array = new Float64Array(n);
-  let dstR: Int32Array = new Int32Array(n);
+  let dstV: Float64Array = work.float64(n);
+  let dstR: Int32Array = work.int32(n);
   const counts = new Uint32Array(BUCKETS + 1);
   for (const [word, shift, bits] of PASSES) {
     const words = new Uint32Array(srcV.buffer, srcV.byteOffset, n * 2);
@@ -85,13 +115,13 @@ export function sortWithRows(values: Float64Array, rows: Int32Array): void {
 }
 
 /** The three-pass sort of integer values in [0, 2^32): stable, like the double path. */
-function sortU32(values: Float64Array, rows: Int32Array): void {
+function sortU32(values: Float64Array, rows: Int32Array, work: SortScratch): void {
   const n = values.length;
-  let srcK = new Uint32Array(n);
+  let srcK = work.uint32(n, 0);
   for (let i = 0; i < n; i++) srcK[i] = values[i];
   let srcR: Int32Array = rows;
-  let dstK = new Uint32Array(n);
-  let dstR: Int32Array = new Int32Array(n);
+  let dstK = work.uint32(n, 1);
+  let dstR: Int32Array = work.int32(n);
   // Every pass's digit counts from one read of the keys (bucket d of pass p at p * STRIDE + d).
   const STRIDE = BUCKETS + 1;
   const counts = new Uint32Array(U32_PASSES.length * STRIDE);

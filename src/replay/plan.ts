@@ -76,16 +76,21 @@ export function processOrder(ios: IoTable): ProcessOrder {
   const index = new Map<number, number>();
   const pids: number[] = [];
   const counts: number[] = [];
+  let lastPid = -1;
+  let lastP = -1;
   for (let k = 0; k < order.length; k++) {
     const r = order[k];
     const pid = ios.pid[r];
-    let p = index.get(pid);
+    // Runs of one process's rows skip the map.
+    let p = pid === lastPid ? lastP : index.get(pid);
     if (p === undefined) {
       p = pids.length;
       index.set(pid, p);
       pids.push(pid);
       counts.push(0);
     }
+    lastPid = pid;
+    lastP = p;
     procOf[r] = p;
     counts[p]++;
   }

@@ -1,23 +1,20 @@
 // The scripting-API entry of a replay: trace + policy + device + mode + seed + limits → result.
-// It reads and pairs the trace (scanning plug windows on the way), builds the arrival plan,
-// wires the engine, device model, request queue and driver, runs to quiescence, and
-// summarises the simulated IoTable with the same functions `inspect` uses. A pure function
+// It reads and pairs the trace (scanning plug windows on the way), settles the options, runs
+// the simulated machine (machine.ts: arrival plan, engine, device model, request queue and
+// driver, to quiescence), and summarises the simulated IoTable with the same functions
+// `inspect` uses. A pure function
 // of its inputs: the same inputs give byte-identical JSON. The model itself lives in
 // block/, ufq/, device/ and policies/; this module only connects them.
 
-import { type BioInput, RequestQueue } from '../block/queue.js';
 import { hintsFromMeta, readMetaDoc } from '../device/calibrate/meta-hints.js';
 import { selfCalibrate, selfCalibrationNote } from '../device/calibrate/self.js';
-import { createDevice } from '../device/model.js';
 import type { DeviceProfile } from '../device/profile.js';
 import { loadProfile } from '../device/registry.js';
 import { UfqReplayError } from '../errors.js';
 import { runSeries } from '../metrics/series.js';
 import { summarizeIos } from '../metrics/summary.js';
 import { traceStats } from '../metrics/trace-stats.js';
-import { getPolicy, getPolicyInfo, KFUNC_HOST, policyNames } from '../policies/registry.js';
-import { Engine } from '../sim/engine.js';
-import { Rng } from '../sim/rng.js';
+import { getPolicy, getPolicyInfo, policyNames } from '../policies/registry.js';
 import { countWarning, type StringTable, type TraceInfo, type WarningCounts } from '../trace/event.js';
 import type { IoTable } from '../trace/io-table.js';
 import { parseIoprioRules } from '../trace/ioprio-rules.js';
@@ -25,11 +22,8 @@ import { openTrace } from '../trace/open.js';
 import { pairEvents } from '../trace/pair.js';
 import type { UfqOps } from '../ufq/ops.js';
 import type { UfqRevision } from '../ufq/revisions.js';
-import { planAfap } from './afap.js';
-import { planClosed } from './closed.js';
-import { ReplayDriver, type ReplayTarget } from './driver.js';
-import { planOpen } from './open.js';
-import { type ArrivalPlan, hasCompletions, processOrder, type ReplayMode } from './plan.js';
+import { runMachine } from './machine.js';
+import { hasCompletions, type ReplayMode } from './plan.js';
 import { PlugWindowScanner, type PlugWindows, tee } from './plug-windows.js';
 import { DEFAULT_WATCHDOG_MS } from './policy-limits.js';
 import { type PolicyParams, policyWithParams } from './policy-params.js';
@@ -184,106 +178,48 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
   if (limits.values.queue_depth !== undefined)
     profile = { ...profile, queueDepth: limits.values.queue_depth };
 
-  // The arrival plan.
+  // The replay mode (the arrival plan itself is built by the machine).
   let mode: ReplayMode = options.mode ?? (hasCompletions(ios) ? 'closed' : 'open');
   if (mode === 'closed' && !hasCompletions(ios)) {
     note('closed-loop replay needs completions and the trace has none: replayed open-loop');
     mode = 'open';
   }
-  const order = processOrder(ios);
-  let plan: ArrivalPlan;
-  if (mode === 'open') plan = planOpen(ios, { timeScale }, order);
-  else if (mode === 'closed') plan = planClosed(ios, { timeScale }, order);
-  else {
-    plan = planAfap(ios, order);
+  if (mode === 'afap') {
     if (timeScale !== 1) note('afap replay has no recorded gaps to scale: --time-scale ignored');
     if (!hasCompletions(ios))
       note('afap replay: the trace has no completions, every process runs at depth 1');
   }
 
-  // The simulated machine.
-  const rng = new Rng(seed);
-  const engine = new Engine();
+  // The simulated machine (machine.ts), gone once it has reported.
   const sim = simulatedTable(ios);
-  let driver: ReplayDriver | undefined;
-  let maxCpu = 0;
-  for (let i = 0; i < ios.length; i++) if (ios.cpu[i] > maxCpu) maxCpu = ios.cpu[i];
-  const queue = new RequestQueue({
-    engine,
-    device: (onComplete) => createDevice(profile, engine, rng.fork('device'), onComplete),
+  const run = runMachine({
+    ios,
+    sim,
+    strings: input.strings,
+    windows,
+    mode,
+    timeScale,
+    seed,
     ops,
     ufqRevision,
-    limits: {
-      nr_requests: limits.values.nr_requests,
-      max_sectors_kb: limits.values.max_sectors_kb,
-      nomerges: limits.values.nomerges,
-    },
-    recorder: sim,
-    rng: rng.fork('queue'),
-    kfuncHost: KFUNC_HOST,
-    nrCpus: maxCpu + 1,
-    onBioComplete: (io) => driver?.complete(io, engine.now),
+    profile,
+    limits,
     watchdogNs: watchdogNs(options.watchdogMs),
   });
-  const comms = Array.from(order.procPid, (_, p) =>
-    input.strings.get(ios.comm[order.rows[order.procStart[p]]]),
-  );
-  const bio: BioInput = { io: 0, op: 0, flags: 0, sector: 0, bytes: 0, pid: 0, comm: '', cpu: 0, ioprio: 0 };
-  const target: ReplayTarget = {
-    submit(row, proc) {
-      // Latency counts from the simulated arrival even if the task is asleep for a tag.
-      sim.tQ[row] = engine.now;
-      bio.io = row;
-      bio.op = ios.op[row];
-      bio.flags = ios.flags[row];
-      bio.sector = ios.sector[row];
-      bio.bytes = ios.bytes[row];
-      bio.pid = order.procPid[proc];
-      bio.comm = comms[proc];
-      bio.cpu = ios.cpu[row];
-      bio.ioprio = ios.ioprio[row];
-      queue.submitBio(bio);
-    },
-    startPlug(proc) {
-      queue.blkStartPlug(order.procPid[proc], comms[proc]);
-    },
-    finishPlug(proc, fromSchedule) {
-      if (fromSchedule) queue.blkScheduleOut(order.procPid[proc]);
-      queue.blkFinishPlug(order.procPid[proc]);
-    },
-  };
-  driver = new ReplayDriver(engine, target, plan, windows?.window ?? null);
-  let cons: ReturnType<RequestQueue['conservation']>;
-  let opsStats: Record<string, number>;
-  try {
-    driver.start();
-    engine.run();
-    // A policy that stalls at the end of input is ejected and the fallback drains its work.
-    while (queue.settle()) engine.run();
-    queue.checkInvariants();
-    cons = queue.conservation();
-    opsStats = queue.opsStats();
-  } finally {
-    // exit_sched frees the policy's per-disk state even when the run failed.
-    queue.exit();
-  }
-  const ejected = queue.elevator.ejected;
-  for (const [k, v] of Object.entries(queue.warnings)) countWarning(warnings, k, v);
-  if (driver.unfinishedProcesses() > 0)
+  const cons = run.conservation;
+  const opsStats = run.opsStats;
+  const ejected = run.ejected;
+  for (const [k, v] of Object.entries(run.warnings)) countWarning(warnings, k, v);
+  if (run.unfinishedProcesses > 0)
     countWarning(
       warnings,
       'processes left waiting for a completion that never came',
-      driver.unfinishedProcesses(),
+      run.unfinishedProcesses,
     );
 
   const summary = summarizeIos(sim, input.strings);
   const d = cons.requests.allocated - cons.requests.absorbed;
-  const limitValues: Record<string, number> = {
-    nr_requests: queue.limits.nr_requests,
-    max_sectors_kb: queue.limits.max_sectors_kb,
-    queue_depth: queue.device.queueDepth,
-    nomerges: queue.limits.nomerges,
-  };
+  const limitValues: Record<string, number> = { ...run.limits };
   if (limits.values.rotational !== undefined) limitValues.rotational = limits.values.rotational;
   if (limits.values.logical_block_size !== undefined)
     limitValues.logical_block_size = limits.values.logical_block_size;
@@ -322,11 +258,7 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     plugging: {
       windows: windows === null ? 'model' : 'trace',
       recorded: windows?.unplugs ?? 0,
-      unplugs: {
-        explicit: queue.plugStats.explicit,
-        limit: queue.plugStats.limit,
-        fromSchedule: queue.plugStats.fromSchedule,
-      },
+      unplugs: run.unplugs,
     },
     byOp: summary.byOp,
     byClass: summary.byClass,

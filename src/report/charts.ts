@@ -66,6 +66,13 @@ export function groupCharts(runs: readonly LabelledRun[]): ChartSpec[] {
   return out;
 }
 
+/** µs for latencies whose median is under a millisecond, ms above (axis labels stay short). */
+function timeUnit(latenciesNs: readonly number[]): { name: string; ns: number } {
+  const sorted = [...latenciesNs].sort((a, b) => a - b);
+  const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)] : 0;
+  return median >= 1e6 ? { name: 'ms', ns: 1e6 } : { name: 'µs', ns: 1e3 };
+}
+
 function colour(labels: readonly string[], title: string) {
   return {
     field: 'series',
@@ -77,25 +84,31 @@ function colour(labels: readonly string[], title: string) {
 }
 
 function cdfChart(runs: readonly LabelledRun[], labels: readonly string[]): ChartSpec {
-  const values: { series: string; latency_us: number; fraction: number; marked: boolean }[] = [];
+  const unit = timeUnit(runs.map((r) => r.run.latency.q2c_ns.p50));
+  const values: { series: string; latency: number; fraction: number; marked: boolean }[] = [];
   for (const { label, run } of runs) {
     const s = run.series!;
     if (s.q2cNs.every((v) => v === 0)) continue;
     s.percentiles.forEach((p, i) => {
       values.push({
         series: label,
-        latency_us: Math.max(s.q2cNs[i], 1) / 1e3,
+        latency: Math.max(s.q2cNs[i], 1) / unit.ns,
         fraction: p / 100,
         marked: MARKED_PERCENTILES.includes(p),
       });
     });
   }
   const x = {
-    field: 'latency_us',
+    field: 'latency',
     type: 'quantitative' as const,
-    title: 'Q2C latency (µs, log scale)',
+    title: `Q2C latency (${unit.name}, log scale)`,
     scale: { type: 'log' as const },
-    axis: { grid: true },
+    // Labels at powers of ten only; a label at every 2..9 crowds the axis.
+    axis: {
+      grid: true,
+      labelExpr: "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? datum.label : ''",
+      gridOpacity: 0.5,
+    },
   };
   const y = {
     field: 'fraction',
@@ -123,12 +136,13 @@ function cdfChart(runs: readonly LabelledRun[], labels: readonly string[]): Char
 
 function p99Chart(runs: readonly LabelledRun[], labels: readonly string[]): ChartSpec {
   const top = topProcesses(runs);
-  const values: { series: string; process: string; p99_us: number }[] = [];
+  const unit = timeUnit(runs.flatMap((r) => r.run.processes.map((p) => p.latency.q2c_ns.p99)));
+  const values: { series: string; process: string; p99: number }[] = [];
   for (const { label, run } of runs)
     for (const t of top) {
       const p = run.processes.find((q) => q.pid === t.pid);
       if (p !== undefined)
-        values.push({ series: label, process: t.name, p99_us: p.latency.q2c_ns.p99 / 1e3 });
+        values.push({ series: label, process: t.name, p99: p.latency.q2c_ns.p99 / unit.ns });
     }
   return {
     kind: 'p99-by-process',
@@ -149,7 +163,7 @@ function p99Chart(runs: readonly LabelledRun[], labels: readonly string[]): Char
           axis: { labelAngle: 0 },
         },
         xOffset: { field: 'series', type: 'nominal', sort: [...labels] },
-        y: { field: 'p99_us', type: 'quantitative', title: 'Q2C p99 (µs)' },
+        y: { field: 'p99', type: 'quantitative', title: `Q2C p99 (${unit.name})` },
         color: colour(labels, 'policy'),
       },
     },

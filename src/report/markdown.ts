@@ -107,11 +107,12 @@ function inputsSection(
   const traces = unique(runs.map((r) => r.trace));
   out.push(
     markdownTable(
-      ['trace', 'format', 'I/Os replayed', 'events', 'bytes read', 'duration'],
-      'llrrrr',
+      ['trace', 'format', 'I/Os replayed', 'events', 'bytes read', 'duration', 'queue limits'],
+      'llrrrrl',
       traces.map((t) => {
         const s = runs.find((r) => r.trace === t && r.traceStats !== undefined)?.traceStats;
-        if (s === undefined) return [t, '-', '-', '-', '-', '-'];
+        const limits = unique(runs.filter((r) => r.trace === t).map(limitsText)).join('; ') || '-';
+        if (s === undefined) return [t, '-', '-', '-', '-', '-', limits];
         return [
           t,
           s.format,
@@ -119,6 +120,7 @@ function inputsSection(
           formatCount(s.records),
           formatBytes(s.bytes),
           formatDuration(s.durationNs),
+          limits,
         ];
       }),
     ),
@@ -129,14 +131,6 @@ function inputsSection(
     const depth = unique(runs.filter((r) => r.device === d).map((r) => String(r.limits?.queue_depth ?? '?')));
     return `${d} (queue depth ${depth.join('/')})`;
   });
-  const limits = unique(
-    runs.map((r) =>
-      Object.entries(r.limits ?? {})
-        .filter(([k]) => k !== 'queue_depth')
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', '),
-    ),
-  );
   const versions = options.producedBy?.length ? ` (results from ${options.producedBy.join(', ')})` : '';
   out.push(
     markdownTable(['setting', 'value'], 'll', [
@@ -146,7 +140,6 @@ function inputsSection(
       ['UFQ revision', list(runs.map((r) => r.ufqRevision))],
       ['seed', list(runs.map((r) => r.seed))],
       ['time scale', list(runs.map((r) => r.timeScale))],
-      ['queue limits', limits.join('; ') || '-'],
       ['tool version', `ufq-replay ${options.toolVersion}${versions}`],
     ]),
     '',
@@ -257,6 +250,14 @@ function warningsSection(g: Group): string[] {
   if (!any) out.push('None.');
   out.push('');
   return out;
+}
+
+/** A run's queue limits but the device's queue depth (shown with the device). */
+function limitsText(r: ReportRun): string {
+  return Object.entries(r.limits ?? {})
+    .filter(([k]) => k !== 'queue_depth')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }
 
 function unique<T>(xs: readonly T[]): T[] {

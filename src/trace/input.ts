@@ -23,6 +23,9 @@ export interface InputFile {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
+/** Bytes per chunk read from a file, and the decompressor's output chunk size. */
+const CHUNK_BYTES = 1 << 20;
+
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
@@ -98,12 +101,12 @@ async function gunzipHead(path: string): Promise<Uint8Array> {
 }
 
 async function* streamFile(path: string, gzip: boolean): AsyncIterable<Uint8Array> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   if (!gzip) {
     for await (const c of file) yield c as Uint8Array;
     return;
   }
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
   file.pipe(gunzip);
   file.on('error', (e) => gunzip.destroy(e));
   try {

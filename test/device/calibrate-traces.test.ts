@@ -57,6 +57,16 @@ describe('seq-vs-rand.none → seq-vs-rand.mq-deadline', () => {
     expect(q.recorded.n).toBe(6071); // btt: 6071 D2C samples (seq-vs-rand.mq-deadline.btt.avg)
     expect(q.demerit).toBeLessThanOrEqual(0.2);
   });
+
+  // The service-time table's rare multi-millisecond draws make the demerit depend on where
+  // they fall: the requirement must hold for a typical seed, not only for the default one.
+  it('... and not by a lucky draw: the median demerit over seeds 1-9 is <= 20% too', () => {
+    const d = [1, 2, 3, 4, 5, 6, 7, 8, 9].map(
+      (seed) => predictD2c(rep.profile, other.requests, seed).demerit,
+    );
+    d.sort((a, b) => a - b);
+    expect(d[4]).toBeLessThanOrEqual(0.2);
+  });
 });
 
 describe('flushes of ext4-copy-read.mq-deadline', () => {

@@ -17,7 +17,11 @@ import type { FlushObservations } from './flush-scan.js';
 import { detectHitCluster, type HitCluster } from './hits.js';
 import { fitParallelism, type ParallelismFit } from './parallelism.js';
 import { concatRequests, type DeviceRequests } from './requests.js';
-import { type FittedTable, fitServiceTable, MIN_CLASS_SAMPLES as MIN_TABLE_SAMPLES } from './service-table.js';
+import {
+  type FittedTable,
+  fitServiceTable,
+  MIN_CLASS_SAMPLES as MIN_TABLE_SAMPLES,
+} from './service-table.js';
 import { mean, quantile, weightedLine } from './stats.js';
 
 /** The link is not visible in D→C at low depth: assumed at memory speed, 10000 MB/s, so transfer cost sits on the channels. */

@@ -2,11 +2,7 @@
 // samples are grouped into size classes with enough of them each, and every class gets the
 // quantiles of its samples at evenly spaced probabilities (the format service-quantiles.ts
 // samples from). Which samples, and what is subtracted from them first, is fit-ssd.ts's call.
-import {
-  QUANTILE_POINTS_MAX,
-  SERVICE_CLASSES_MAX,
-  type ServiceClass,
-} from '../service-quantiles.js';
+import { QUANTILE_POINTS_MAX, SERVICE_CLASSES_MAX, type ServiceClass } from '../service-quantiles.js';
 
 /** Fewest samples a size class needs; rarer sizes join a neighbouring class. */
 export const MIN_CLASS_SAMPLES = 50;
@@ -58,7 +54,10 @@ function groupSizes(sizes: [number, number][], min: number): [number, number][][
  * A table of `valuesUs` (one per sample, µs) by the sample's size `bytes`, or undefined when
  * no class reaches MIN_CLASS_SAMPLES.
  */
-export function fitServiceTable(bytes: ArrayLike<number>, valuesUs: ArrayLike<number>): FittedTable | undefined {
+export function fitServiceTable(
+  bytes: ArrayLike<number>,
+  valuesUs: ArrayLike<number>,
+): FittedTable | undefined {
   const bySize = new Map<number, number[]>();
   for (let i = 0; i < bytes.length; i++) {
     const list = bySize.get(bytes[i]) ?? [];

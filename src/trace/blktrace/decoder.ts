@@ -98,19 +98,22 @@ const PDU_ACTION = new Uint8Array(ACTION_TABLE_SIZE).map((_, code) =>
 );
 
 /**
- * op | flags << 8 for every v7 category mask, with bit 16 set when the record has no bytes:
- * opOf/flagsOf precomputed, 128 Ki entries (512 KiB), because they run for every record.
+ * op | flags << 8 | KNOWN for v7 category masks, with bit 16 of the index set when the record
+ * has no bytes: opOf/flagsOf memoised, because they run for every record. Filled on first use
+ * of each entry (a trace uses a handful), not up front, which would cost every command's
+ * start-up about as much as decoding 100 000 records.
  */
-const OP_FLAGS = (() => {
-  const t = new Uint32Array(0x20000);
-  for (let cats = 0; cats < 0x10000; cats++) {
-    for (const empty of [0, 1]) {
-      const op = opOf(cats, empty ? 0 : 1);
-      t[cats | (empty << 16)] = op | (flagsOf(cats, op, false) << 8);
-    }
-  }
-  return t;
-})();
+const OP_FLAGS = new Uint32Array(0x20000);
+/** Marks an OP_FLAGS entry as filled. */
+const KNOWN = 0x80000000;
+
+function opFlagsOf(index: number): number {
+  const cats = index & 0xffff;
+  const op = opOf(cats, index & 0x10000 ? 0 : 1);
+  const packed = (op | (flagsOf(cats, op, false) << 8) | KNOWN) >>> 0;
+  OP_FLAGS[index] = packed;
+  return packed;
+}
 
 export class BlktraceDecoder {
   /** Set when the first record is not blktrace v7/v8; the decoder is then DONE. */
@@ -344,10 +347,12 @@ export class BlktraceDecoder {
 
     const cats = this.headCats;
     if (cats < 0x10000) {
-      // v7 categories: one table lookup gives op and flags (built once, see opFlagsTable).
-      const packed = OP_FLAGS[cats | (bytes === 0 ? 0x10000 : 0)];
+      // v7 categories: one table lookup gives op and flags (memoised, see OP_FLAGS).
+      const index = cats | (bytes === 0 ? 0x10000 : 0);
+      let packed = OP_FLAGS[index];
+      if (packed === 0) packed = opFlagsOf(index);
       b.op[row] = packed & 0xff;
-      b.flags[row] = (packed >>> 8) | (this.headCgroup ? FLAG.CGROUP : 0);
+      b.flags[row] = ((packed >>> 8) & 0xffff) | (this.headCgroup ? FLAG.CGROUP : 0);
     } else {
       const op = opOf(cats, bytes);
       b.op[row] = op;

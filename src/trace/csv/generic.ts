@@ -4,7 +4,7 @@
 // a time, an operation, a position and a length. Decoding never throws: a bad field makes
 // the row bad and names the column.
 
-import { ACTION_DICT, AUX_COLUMN_OF, IOPRIO_CLASS_DICT, OP_DICT } from '../arrow/schema.js';
+import { ACTION_DICT, AUX_COLUMN_OF, IOPRIO_CLASS_DICT, OP_DICT } from '../arrow/dicts.js';
 import { ACT, devOf, type EventBatch, ioprioValue, NO_SECTOR, type StringTable } from '../event.js';
 import { parseInt53, parseSecondsNs, parseUint } from './numbers.js';
 import { parseRwbs } from './rwbs.js';

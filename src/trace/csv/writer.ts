@@ -3,7 +3,7 @@
 // quoted (RFC 4180), so process names and messages read back unchanged.
 import { open } from 'node:fs/promises';
 import { UfqReplayError } from '../../errors.js';
-import { AUX_COLUMN_OF, IOPRIO_CLASS_DICT } from '../arrow/schema.js';
+import { AUX_COLUMN_OF, IOPRIO_CLASS_DICT } from '../arrow/dicts.js';
 import {
   ACT,
   ACTION_NAME,
