@@ -8,7 +8,7 @@
 //
 //   npx tsx bench/inspect-vs-btt.ts [--runs N] [--keep]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tileTrace } from './tile-trace.js';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     const bttRuns: Measured[] = [];
     const inspectRuns: Measured[] = [];
     const bttDir = join(scratch, 'btt');
-    spawnSync('mkdir', ['-p', bttDir]);
+    mkdirSync(bttDir);
     for (let i = 0; i < runs; i++) {
       // btt writes its .avg, .dat and per-device files into its working directory.
       if (skipped === undefined)
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 
     const fig = (xs: number[], f: (x: number) => string) => `${f(Math.min(...xs))} / ${f(median(xs))}`;
     const s = (x: number) => `${x.toFixed(2)} s`;
-    const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+    const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
     const row = (what: string, ...cols: string[]) =>
       console.log(`${what.padEnd(30)}${cols.map((c) => c.padStart(20)).join('')}`);
     console.log(`\n${runs} runs each on ${large.records} records, ${ios} I/Os; figures are best / median`);
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       ),
       mb(largeRss),
     );
-    row('  of which CLI start-up', s(startup.wallS), s(startup.cpuS), mb(startup.rssKb));
+    row('  CLI start-up (--version)', s(startup.wallS), s(startup.cpuS), mb(startup.rssKb));
     if (skipped === undefined) {
       const ratio = (f: (r: Measured) => number) =>
         `${(Math.min(...inspectRuns.map(f)) / Math.min(...bttRuns.map(f))).toFixed(2)} / ${(

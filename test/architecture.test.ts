@@ -58,7 +58,9 @@ describe('architecture: import boundaries (DESIGN.md "Layout")', () => {
         const target = areaOf(resolve(dirname(file), m[3]));
         if (target === from || rule.values.includes('*') || rule.values.includes(target)) continue;
         if (typeOnly && rule.types?.includes(target)) continue;
-        crossings.push(`${relative(SRC, file)} imports ${m[3]} (${from} -> ${target}${typeOnly ? ', type' : ''})`);
+        crossings.push(
+          `${relative(SRC, file)} imports ${m[3]} (${from} -> ${target}${typeOnly ? ', type' : ''})`,
+        );
       }
     }
     expect(crossings).toEqual([]);

@@ -6,10 +6,12 @@ import { Args, Flags } from '@oclif/core';
 import { EXIT, UfqReplayError } from '../errors.js';
 import { compare } from '../replay/compare/compare.js';
 import { REPLAY_MODES, type ReplayMode } from '../replay/plan.js';
+import { type PolicyParams, paramsForPolicies } from '../replay/policy-params.js';
 import type { RunResult } from '../replay/result.js';
 import { renderCompare } from '../report/compare-table.js';
 import { ProgressBar } from '../report/progress.js';
 import { BaseCommand } from './base-command.js';
+import { policyParamFlags, policyParamsFromFlags } from './policy-flags.js';
 
 const list = (s: string) =>
   s
@@ -54,6 +56,7 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
   };
 
   static override flags = {
+    ...policyParamFlags,
     policy: Flags.string({
       required: true,
       description: 'Policies, comma-separated (`ufq-replay policies`).',
@@ -118,7 +121,7 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
     try {
       results = await compare({
         traces: argv as string[],
-        policies: list(flags.policy),
+        policies: withParams(list(flags.policy), policyParamsFromFlags(flags)),
         devices: flags.device === undefined ? undefined : list(flags.device),
         mode: flags.mode as ReplayMode | undefined,
         timeScale,
@@ -156,4 +159,17 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
       );
     return results;
   }
+}
+
+/** Each policy with the flag parameters it takes (compare's --param applies to every policy taking it). */
+function withParams(
+  names: string[],
+  params: PolicyParams | undefined,
+): Array<string | { name: string; params: PolicyParams }> {
+  if (params === undefined) return names;
+  const split = paramsForPolicies(names, params);
+  return names.map((name) => {
+    const p = split.get(name);
+    return p === undefined ? name : { name, params: p };
+  });
 }

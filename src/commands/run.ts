@@ -15,6 +15,7 @@ import type { RunResult } from '../replay/result.js';
 import { isPolicyFile } from '../replay/user-policy.js';
 import { writeIosArrow } from '../trace/arrow/writer.js';
 import { BaseCommand } from './base-command.js';
+import { policyParamFlags, policyParamsFromFlags } from './policy-flags.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Replay a trace through one policy on one device model.';
@@ -51,6 +52,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
   };
 
   static override flags = {
+    ...policyParamFlags,
     policy: Flags.string({
       required: true,
       description: 'Policy: a built-in name (`ufq-replay policies`) or a policy file.',
@@ -131,6 +133,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
       ioprio: flags.ioprio ?? [],
       format: flags.format,
       watchdogMs: flags['watchdog-ms'],
+      policyParams: policyParamsFromFlags(flags),
       onNote: (line) => this.note(line),
     };
     // A user's policy file runs in a worker thread, where a hook that never returns can be stopped.

@@ -2,11 +2,11 @@
 // files is not done here.
 
 import type { UfqOps } from '../ufq/ops.js';
-import bfq from './bfq/index.js';
-import kyber from './kyber/index.js';
-import mq_deadline from './mq-deadline/index.js';
+import { bfq } from './bfq/index.js';
+import { kyber } from './kyber/index.js';
+import { mq_deadline } from './mq-deadline/index.js';
 import none from './none.js';
-import pfq from './pfq/index.js';
+import { pfq } from './pfq/index.js';
 import ufq_simple from './ufq_simple.js';
 
 export { KFUNC_HOST } from './lib/index.js';
@@ -16,7 +16,8 @@ export interface PolicyInfo {
   name: string;
   /** One line for `policies`. */
   summary: string;
-  ops: UfqOps;
+  /** A fresh instance with default parameters: kernel ports and pfq keep per-run state. */
+  create: () => UfqOps;
   /** The UFQ revision the policy needs; selecting it implies `--ufq-rev N` unless one is given. */
   requiresRevision?: 1 | 3;
 }
@@ -25,33 +26,33 @@ const BUILTINS: readonly PolicyInfo[] = [
   {
     name: 'none',
     summary: 'no policy: the UFQ elevator dispatches one request per CPU context in turn',
-    ops: none,
+    create: () => none,
   },
   {
     name: 'ufq_simple',
     summary: 'UFQ example: head inserts first, then lowest sector, reads before writes',
-    ops: ufq_simple,
+    create: () => ufq_simple,
   },
   {
     name: 'mq-deadline',
     summary: 'the kernel mq-deadline: RT/BE/IDLE levels, deadlines, sorted batches',
-    ops: mq_deadline,
+    create: () => mq_deadline(),
   },
   {
     name: 'kyber',
     summary: 'the kernel Kyber: read/write/discard/other token pools sized by latency targets',
-    ops: kyber,
+    create: () => kyber(),
   },
   {
     name: 'pfq',
     summary: 'UFQ example: 96 weighted fair queues by class, level and type; SPECIAL-read idling',
-    ops: pfq,
+    create: () => pfq(),
     requiresRevision: 3,
   },
   {
     name: 'bfq',
     summary: 'the kernel BFQ: per-process queues, weights from ioprio, B-WF2Q+ budgets, idling',
-    ops: bfq,
+    create: () => bfq(),
   },
 ];
 
@@ -74,7 +75,7 @@ export function getPolicyInfo(name: string): PolicyInfo | undefined {
   return BUILTINS.find((p) => p.name === real);
 }
 
-/** The hook table of a built-in policy by name or alias, or undefined. */
+/** A fresh hook table of a built-in policy by name or alias, or undefined. */
 export function getPolicy(name: string): UfqOps | undefined {
-  return getPolicyInfo(name)?.ops;
+  return getPolicyInfo(name)?.create();
 }

@@ -124,6 +124,9 @@ export function runMachine(s: MachineSetup): MachineReport {
   } finally {
     // exit_sched frees the policy's per-disk state even when the run failed.
     queue.exit();
+    // The kfunc host would otherwise keep this whole machine (and the tables its closures
+    // hold) reachable until the next replay.
+    if (KFUNC_HOST.kernel === queue.elevator) KFUNC_HOST.kernel = null;
   }
   return {
     conservation,

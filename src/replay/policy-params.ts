@@ -3,6 +3,8 @@
 // (pfq's weight_base, batch_read, ...), as `replay({ policyParams })` passes them. A policy
 // without parameters, or a name it does not know, is a usage error that lists what it takes.
 import { UfqReplayError } from '../errors.js';
+import { BFQ_PARAM_BOUNDS, bfq } from '../policies/bfq/index.js';
+import { KYBER_PARAMS_DEFAULT, kyber } from '../policies/kyber/index.js';
 import { DD_PARAM_BOUNDS, mq_deadline } from '../policies/mq-deadline/index.js';
 import { PFQ_TUNABLE_NAMES, pfq, pfq_check_params } from '../policies/pfq/index.js';
 import { getPolicyInfo } from '../policies/registry.js';
@@ -20,6 +22,14 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   'mq-deadline': {
     names: Object.keys(DD_PARAM_BOUNDS),
     load: (params) => mq_deadline(params as Record<string, number>),
+  },
+  kyber: {
+    names: Object.keys(KYBER_PARAMS_DEFAULT),
+    load: (params) => kyber(params as Record<string, number>),
+  },
+  bfq: {
+    names: Object.keys(BFQ_PARAM_BOUNDS),
+    load: (params) => bfq(params as Record<string, number>),
   },
   pfq: {
     names: [...PFQ_TUNABLE_NAMES, 'interactive'],
@@ -66,4 +76,29 @@ export function policyWithParams(name: string, params: PolicyParams): UfqOps {
       );
   }
   return loader.load(params);
+}
+
+/** The parameter names built-in policy `name` takes (empty for none or an unknown policy). */
+export function policyParamNames(name: string): readonly string[] {
+  const info = getPolicyInfo(name);
+  return info === undefined ? [] : (LOADERS[info.name]?.names ?? []);
+}
+
+/**
+ * Splits one set of parameters across several policies (compare): each policy gets the
+ * parameters it takes. A parameter no listed policy takes is a usage error.
+ */
+export function paramsForPolicies(names: readonly string[], params: PolicyParams): Map<string, PolicyParams> {
+  const out = new Map<string, PolicyParams>();
+  for (const k of Object.keys(params))
+    if (!names.some((n) => policyParamNames(n).includes(k)))
+      throw new UfqReplayError('FLAG_INVALID', `no listed policy takes the parameter '${k}'`, {
+        hint: `policies with parameters: ${Object.keys(LOADERS).join(', ')}`,
+      });
+  for (const n of names) {
+    const taken = policyParamNames(n);
+    const mine = Object.fromEntries(Object.entries(params).filter(([k]) => taken.includes(k)));
+    if (Object.keys(mine).length > 0) out.set(n, mine);
+  }
+  return out;
 }
