@@ -7,6 +7,7 @@
 import { type IoTable, NONE } from '../trace/io-table.js';
 import { EMPTY_LATENCY, type LatencySummary, type StageLatency, summarizeSorted } from './latency-summary.js';
 import { nearestRank } from './percentiles.js';
+import { summarizeBySelection } from './select.js';
 import { SortScratch, sortWithRows } from './sort.js';
 
 export interface GroupStats {
@@ -186,8 +187,22 @@ function kindSummaries(
   const len = ios.length;
   let n = 0;
   for (let i = 0; i < len; i++) if (inKind(kind, tD[i], tC[i])) n++;
+  const total = size.length;
+  const out: LatencySummary[] = new Array(total);
+  // A grouping with a group that holds every sample needs no walk: that group has the
+  // summary of the whole kind, the others none. The walk visits the other groupings only.
+  const walked: number[] = [];
+  const holdsAll: number[] = [];
+  for (let k = 0; k < base.length; k++) {
+    const end = k + 1 < base.length ? base[k + 1] : total;
+    let all = -1;
+    for (let x = base[k]; x < end; x++) if (size[x] === n) all = x;
+    if (all < 0) walked.push(k);
+    else holdsAll.push(all);
+  }
   const values = work.values.subarray(0, n);
   const keys = work.keys.subarray(0, n);
+  const withKeys = walked.length > 0;
   n = 0;
   for (let i = 0; i < len; i++) {
     const d = tD[i];
@@ -195,22 +210,20 @@ function kindSummaries(
     if (!inKind(kind, d, c)) continue;
     values[n] =
       kind === KIND_Q2C ? latencyNs(tQ[i], c) : kind === KIND_Q2D ? latencyNs(tQ[i], d) : latencyNs(d, c);
-    keys[n++] = packed[i];
+    if (withKeys) keys[n] = packed[i];
+    n++;
   }
-  sortWithRows(values, keys, work.sort);
-
-  const total = size.length;
-  const out: LatencySummary[] = new Array(total);
-  // A group holding every sample has the summary of the whole sorted array: no walk needed.
-  // The walk visits the other groupings only.
-  const whole = summarizeSorted(values);
-  const walked: number[] = [];
+  // Without a walk only the whole kind's figures are wanted: selection finds them without a
+  // sort when the samples allow (select.ts); otherwise, and for a walk, sort.
+  let whole = withKeys ? null : summarizeBySelection(values);
+  if (whole === null) {
+    sortWithRows(values, keys, work.sort);
+    whole = summarizeSorted(values);
+  }
   for (let k = 0; k < base.length; k++) {
+    if (walked.includes(k)) continue;
     const end = k + 1 < base.length ? base[k + 1] : total;
-    let all = -1;
-    for (let x = base[k]; x < end; x++) if (size[x] === n) all = x;
-    if (all < 0) walked.push(k);
-    else for (let x = base[k]; x < end; x++) out[x] = x === all ? whole : { ...EMPTY_LATENCY };
+    for (let x = base[k]; x < end; x++) out[x] = holdsAll.includes(x) ? { ...whole } : { ...EMPTY_LATENCY };
   }
   if (walked.length === 0) return out;
 

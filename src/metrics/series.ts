@@ -99,11 +99,25 @@ function timeline(ios: IoTable): ThroughputTimeline {
 }
 
 function bytesByPid(ios: IoTable): { pid: number; bytes: number }[] {
-  const byPid = new Map<number, number>();
+  // A dense index per pid; runs of one pid's rows skip the map.
+  const index = new Map<number, number>();
+  const pids: number[] = [];
+  const sums: number[] = [];
+  const { pid, tC, bytes } = ios;
+  let lastPid = -1;
+  let g = -1;
   for (let i = 0; i < ios.length; i++) {
-    const pid = ios.pid[i];
-    const add = ios.tC[i] !== NONE ? ios.bytes[i] : 0;
-    byPid.set(pid, (byPid.get(pid) ?? 0) + add);
+    if (pid[i] !== lastPid) {
+      lastPid = pid[i];
+      const known = index.get(lastPid);
+      if (known === undefined) {
+        g = pids.length;
+        index.set(lastPid, g);
+        pids.push(lastPid);
+        sums.push(0);
+      } else g = known;
+    }
+    sums[g] += tC[i] !== NONE ? bytes[i] : 0;
   }
-  return [...byPid].sort((a, b) => a[0] - b[0]).map(([pid, bytes]) => ({ pid, bytes }));
+  return pids.map((p, k) => ({ pid: p, bytes: sums[k] })).sort((a, b) => a.pid - b.pid);
 }

@@ -17,13 +17,14 @@ export interface TraceStats {
 }
 
 export function traceStats(ios: IoTable, info: TraceInfo): TraceStats {
-  const stages = [ios.tQ, ios.tG, ios.tI, ios.tM, ios.tD, ios.tC];
+  const n = ios.length;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < ios.length; i++) {
-    if (ios.tQ[i] !== NONE && ios.tQ[i] < first) first = ios.tQ[i];
-    for (const col of stages) if (col[i] !== NONE && col[i] > last) last = col[i];
-  }
+  const tQ = ios.tQ;
+  for (let i = 0; i < n; i++) if (tQ[i] !== NONE && tQ[i] < first) first = tQ[i];
+  // Column by column: one sequential pass each (a maximum does not care about the order).
+  for (const col of [ios.tQ, ios.tG, ios.tI, ios.tM, ios.tD, ios.tC])
+    for (let i = 0; i < n; i++) if (col[i] !== NONE && col[i] > last) last = col[i];
   return {
     format: info.format,
     records: info.records,

@@ -8,7 +8,8 @@ import { ARRIVE, type ArrivalPlan } from './plan.js';
 /** What the driver needs of the simulation clock (src/sim/engine.ts satisfies it). */
 export interface DriverClock {
   readonly now: number;
-  at(timeNs: number, fn: () => void): unknown;
+  /** Runs `fn` at `timeNs`; arrivals are never cancelled, so no handle is asked for. */
+  schedule(timeNs: number, fn: () => void): void;
 }
 
 /** What the driver needs of the block layer; replay.ts adapts the RequestQueue to it. */
@@ -121,7 +122,7 @@ export class ReplayDriver {
   private schedule(p: number, tNs: number): void {
     if (this.pending[p]) return;
     this.pending[p] = 1;
-    this.clock.at(tNs, this.fire[p]);
+    this.clock.schedule(tNs, this.fire[p]);
   }
 
   /** Finds the arrival time of process p's next row and schedules it; false if it must wait. */

@@ -61,17 +61,17 @@ export class Engine {
    * cancel(). Throws InvariantError for a past or non-integer time or a bad priority.
    */
   at(atNs: number, fn: EventFn, priority: number = PRIO.NORMAL): number {
-    if (!Number.isSafeInteger(atNs) || atNs < this.nowNs)
-      throw new InvariantError(`engine.at: time ${atNs} ns is not an integer >= now (${this.nowNs} ns)`);
-    if (!Number.isInteger(priority) || priority < 0 || priority > PRIO_MAX)
-      throw new InvariantError(`engine.at: priority ${priority} is not an integer in 0..${PRIO_MAX}`);
-    if (typeof fn !== 'function') throw new InvariantError('engine.at: callback is not a function');
-    if (this.seq >= SEQ_SPAN) throw new InvariantError('engine.at: event sequence space exhausted');
-    const slot = this.allocSlot();
-    this.fns[slot] = fn;
-    this.heap.push(atNs, priority * SEQ_SPAN + this.seq++, slot);
-    this.live++;
+    const slot = this.enqueue(atNs, fn, priority);
     return this.gens[slot] * SLOT_SPAN + slot;
+  }
+
+  /**
+   * at() for an event that will never be cancelled: no handle is made. (A handle outgrows a
+   * small integer once its slot has been reused a few dozen times, and building one costs a
+   * heap allocation per event on the hottest path.)
+   */
+  schedule(atNs: number, fn: EventFn, priority: number = PRIO.NORMAL): void {
+    this.enqueue(atNs, fn, priority);
   }
 
   /** Schedules `fn` `delayNs` (integer ns, >= 0) from now; see at(). */
@@ -176,6 +176,21 @@ export class Engine {
       this.dead--;
     }
     return Number.POSITIVE_INFINITY;
+  }
+
+  // Validates and queues one event; returns its slot.
+  private enqueue(atNs: number, fn: EventFn, priority: number): number {
+    if (!Number.isSafeInteger(atNs) || atNs < this.nowNs)
+      throw new InvariantError(`engine.at: time ${atNs} ns is not an integer >= now (${this.nowNs} ns)`);
+    if (!Number.isInteger(priority) || priority < 0 || priority > PRIO_MAX)
+      throw new InvariantError(`engine.at: priority ${priority} is not an integer in 0..${PRIO_MAX}`);
+    if (typeof fn !== 'function') throw new InvariantError('engine.at: callback is not a function');
+    if (this.seq >= SEQ_SPAN) throw new InvariantError('engine.at: event sequence space exhausted');
+    const slot = this.allocSlot();
+    this.fns[slot] = fn;
+    this.heap.push(atNs, priority * SEQ_SPAN + this.seq++, slot);
+    this.live++;
+    return slot;
   }
 
   private allocSlot(): number {
