@@ -10,7 +10,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import { UfqReplayError } from '../errors.js';
 import { getPolicyInfo, policyNames } from '../policies/registry.js';
 import type { UfqHookName, UfqOps } from '../ufq/ops.js';
@@ -114,6 +114,8 @@ export async function loadPolicyFile(file: string): Promise<UfqOps> {
 // One ES module with the policy's own imports inlined; node: built-ins and the helper library
 // stay imports. The banner gives bundled CommonJS dependencies a `require`.
 async function bundle(abs: string, file: string): Promise<string> {
+  // esbuild is loaded only when a policy file is, so other commands start without it.
+  const { build } = await import('esbuild');
   try {
     const out = await build({
       entryPoints: [abs],

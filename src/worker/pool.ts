@@ -5,7 +5,7 @@
 // development dependency, needed only when running from src/).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import Tinypool from 'tinypool';
+import type Tinypool from 'tinypool';
 import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
 import { type ReplayTask, type ReplayTaskResult, runReplayTask } from './replay-task.js';
 import type { WorkerFailure } from './replay-worker.js';
@@ -44,19 +44,23 @@ export function workerEntry(moduleUrl: string = import.meta.url): string {
 export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINITY): ReplayRunner {
   const threads = Math.max(1, Math.min(Math.floor(jobs), tasks));
   if (threads <= 1) return { threads: 0, run: runReplayTask, close: async () => {} };
-  const pool = new Tinypool({
-    filename: workerEntry(),
-    minThreads: threads,
-    maxThreads: threads,
-  });
+  // tinypool is loaded on the first task, so commands that never start a pool do not pay for it.
+  let pool: Promise<Tinypool> | undefined;
+  const start = async () => {
+    const { default: Pool } = await import('tinypool');
+    return new Pool({ filename: workerEntry(), minThreads: threads, maxThreads: threads });
+  };
   return {
     threads,
     run: async (task) => {
-      const out = (await pool.run(task)) as ReplayTaskResult | WorkerFailure;
+      pool ??= start();
+      const out = (await (await pool).run(task)) as ReplayTaskResult | WorkerFailure;
       if ('failure' in out) throw revive(out.failure);
       return out;
     },
-    close: () => pool.destroy(),
+    close: async () => {
+      if (pool) await (await pool).destroy();
+    },
   };
 }
 

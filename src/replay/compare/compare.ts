@@ -14,7 +14,7 @@ import { slowdownFairness } from '../../metrics/slowdown.js';
 import { getPolicyInfo, policyNames } from '../../policies/registry.js';
 import type { MatrixDoc } from '../../report/matrix-doc.js';
 import { mergeKey } from '../../report/run-view.js';
-import { type RunsRow, writeRunsArrow } from '../../report/runs-arrow.js';
+import type { RunsRow } from '../../report/runs-arrow.js';
 import { writeReport } from '../../report/write.js';
 import { resolveTrace } from '../../trace/open.js';
 import { createReplayRunner, type ReplayRunner } from '../../worker/pool.js';
@@ -165,6 +165,8 @@ export async function compare(options: CompareOptions): Promise<RunResult[]> {
       run: results[k],
       requestsFile: requestsDir !== undefined ? requestsFile(c) : null,
     }));
+    // apache-arrow is loaded only when Arrow is written.
+    const { writeRunsArrow } = await import('../../report/runs-arrow.js');
     await writeRunsArrow(rows, join(out, 'runs.arrow'));
     if (options.report !== false)
       await writeReport(results, join(out, 'report.md'), { toolVersion: version });
