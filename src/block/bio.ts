@@ -2,43 +2,56 @@
 // allocates nothing, plus the kernel's op and flag encoding (include/linux/blk_types.h) and
 // the trace-to-kernel flag mapping. Not here: merging (merge.ts) and the request (request.ts).
 
+import {
+  REQ_ATOMIC,
+  REQ_FUA,
+  REQ_META,
+  REQ_NOMERGE_FLAGS,
+  REQ_OP_DISCARD,
+  REQ_OP_MASK,
+  REQ_OP_READ,
+  REQ_OP_SECURE_ERASE,
+  REQ_OP_WRITE,
+  REQ_OP_WRITE_ZEROES,
+  REQ_PREFLUSH,
+  REQ_RAHEAD,
+  REQ_SYNC,
+} from '../kernel-abi.js';
+
+export {
+  REQ_ATOMIC,
+  REQ_BACKGROUND,
+  REQ_FAILFAST_DEV,
+  REQ_FAILFAST_DRIVER,
+  REQ_FAILFAST_MASK,
+  REQ_FAILFAST_TRANSPORT,
+  REQ_FUA,
+  REQ_IDLE,
+  REQ_INTEGRITY,
+  REQ_META,
+  REQ_NOMERGE,
+  REQ_NOMERGE_FLAGS,
+  REQ_NOWAIT,
+  REQ_OP_DISCARD,
+  REQ_OP_DRV_IN,
+  REQ_OP_DRV_OUT,
+  REQ_OP_FLUSH,
+  REQ_OP_MASK,
+  REQ_OP_READ,
+  REQ_OP_SECURE_ERASE,
+  REQ_OP_WRITE,
+  REQ_OP_WRITE_ZEROES,
+  REQ_OP_ZONE_APPEND,
+  REQ_POLLED,
+  REQ_PREFLUSH,
+  REQ_PRIO,
+  REQ_RAHEAD,
+  REQ_SYNC,
+} from '../kernel-abi.js';
+
 import { FLAG } from '../trace/event.js';
 import type { Bio } from '../ufq/ops.js';
 import type { QueueLimits } from './limits.js';
-
-/** include/linux/blk_types.h REQ_OP_* (the trace's OP codes share these values). */
-export const REQ_OP_READ = 0;
-export const REQ_OP_WRITE = 1;
-export const REQ_OP_FLUSH = 2;
-export const REQ_OP_DISCARD = 3;
-export const REQ_OP_SECURE_ERASE = 5;
-export const REQ_OP_ZONE_APPEND = 7;
-export const REQ_OP_WRITE_ZEROES = 9;
-export const REQ_OP_DRV_IN = 34;
-export const REQ_OP_DRV_OUT = 35;
-/** Low 8 bits of bi_opf / cmd_flags hold the op (REQ_OP_BITS). */
-export const REQ_OP_MASK = 0xff;
-
-// enum req_flag_bits (include/linux/blk_types.h, 6.x): the flags start at bit 8.
-export const REQ_FAILFAST_DEV = 1 << 8;
-export const REQ_FAILFAST_TRANSPORT = 1 << 9;
-export const REQ_FAILFAST_DRIVER = 1 << 10;
-export const REQ_SYNC = 1 << 11;
-export const REQ_META = 1 << 12;
-export const REQ_PRIO = 1 << 13;
-export const REQ_NOMERGE = 1 << 14;
-export const REQ_IDLE = 1 << 15;
-export const REQ_INTEGRITY = 1 << 16;
-export const REQ_FUA = 1 << 17;
-export const REQ_PREFLUSH = 1 << 18;
-export const REQ_RAHEAD = 1 << 19;
-export const REQ_BACKGROUND = 1 << 20;
-export const REQ_NOWAIT = 1 << 21;
-export const REQ_POLLED = 1 << 22;
-export const REQ_ATOMIC = 1 << 27;
-export const REQ_FAILFAST_MASK = REQ_FAILFAST_DEV | REQ_FAILFAST_TRANSPORT | REQ_FAILFAST_DRIVER;
-/** Flags that forbid merging (REQ_NOMERGE_FLAGS). */
-export const REQ_NOMERGE_FLAGS = REQ_NOMERGE | REQ_PREFLUSH | REQ_FUA;
 
 /** bi_opf from a trace row's OP code and FLAG bits (trace/event.ts). */
 export function opfFromTrace(op: number, flags: number): number {

@@ -5,6 +5,38 @@
 // or, for argument-less helpers, through KFUNC_HOST, which the elevator points at itself
 // before each hook. Not here: the elevator (ufq/elevator.ts).
 
+import { REQ_FUA, REQ_OP_MASK, REQ_OP_READ, REQ_PREFLUSH, REQ_SYNC } from '../../kernel-abi.js';
+
+export {
+  REQ_ATOMIC,
+  REQ_BACKGROUND,
+  REQ_FAILFAST_DEV,
+  REQ_FAILFAST_DRIVER,
+  REQ_FAILFAST_TRANSPORT,
+  REQ_FUA,
+  REQ_IDLE,
+  REQ_INTEGRITY,
+  REQ_META,
+  REQ_NOMERGE,
+  REQ_NOMERGE_FLAGS,
+  REQ_NOWAIT,
+  REQ_OP_BITS,
+  REQ_OP_DISCARD,
+  REQ_OP_DRV_IN,
+  REQ_OP_DRV_OUT,
+  REQ_OP_FLUSH,
+  REQ_OP_MASK,
+  REQ_OP_READ,
+  REQ_OP_SECURE_ERASE,
+  REQ_OP_WRITE,
+  REQ_OP_WRITE_ZEROES,
+  REQ_OP_ZONE_APPEND,
+  REQ_PREFLUSH,
+  REQ_PRIO,
+  REQ_RAHEAD,
+  REQ_SYNC,
+} from '../../kernel-abi.js';
+
 import type { Bio, BlkQueue, BlkRequest, KfuncHost, UfqKernel } from '../../ufq/ops.js';
 import { E2BIG, EEXIST, ENOENT } from './errno.js';
 
@@ -19,33 +51,6 @@ function kernel(name: string): UfqKernel {
 
 // --- constants (include/linux/blk_types.h, include/uapi/linux/ioprio.h) ---
 
-export const REQ_OP_BITS = 8;
-export const REQ_OP_MASK = (1 << REQ_OP_BITS) - 1;
-export const REQ_OP_READ = 0;
-export const REQ_OP_WRITE = 1;
-export const REQ_OP_FLUSH = 2;
-export const REQ_OP_DISCARD = 3;
-export const REQ_OP_SECURE_ERASE = 5;
-export const REQ_OP_ZONE_APPEND = 7;
-export const REQ_OP_WRITE_ZEROES = 9;
-export const REQ_OP_DRV_IN = 34;
-export const REQ_OP_DRV_OUT = 35;
-export const REQ_FAILFAST_DEV = 1 << 8;
-export const REQ_FAILFAST_TRANSPORT = 1 << 9;
-export const REQ_FAILFAST_DRIVER = 1 << 10;
-export const REQ_SYNC = 1 << 11;
-export const REQ_META = 1 << 12;
-export const REQ_PRIO = 1 << 13;
-export const REQ_NOMERGE = 1 << 14;
-export const REQ_IDLE = 1 << 15;
-export const REQ_INTEGRITY = 1 << 16;
-export const REQ_FUA = 1 << 17;
-export const REQ_PREFLUSH = 1 << 18;
-export const REQ_RAHEAD = 1 << 19;
-export const REQ_BACKGROUND = 1 << 20;
-export const REQ_NOWAIT = 1 << 21;
-export const REQ_ATOMIC = 1 << 27;
-export const REQ_NOMERGE_FLAGS = REQ_NOMERGE | REQ_PREFLUSH | REQ_FUA;
 /** rq_data_dir values (include/linux/fs.h READ / WRITE). */
 export const READ = 0;
 export const WRITE = 1;

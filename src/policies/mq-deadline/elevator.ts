@@ -15,6 +15,7 @@ import {
   ELEVATOR_BACK_MERGE,
   ELEVATOR_FRONT_MERGE,
   elv_rb_find,
+  elv_rb_find_end,
   IOPRIO_PRIO_CLASS,
   op_is_write,
   REQ_OP_DISCARD,
@@ -49,19 +50,8 @@ export { elv_rb_find, rq_mergeable } from '../lib/index.js';
  * is looked at, which is the one ending there unless queued requests overlap.
  */
 export function elv_rqhash_find(per_prio: dd_per_prio, data_dir: number, sector: number): dd_rq | null {
-  let node = per_prio.sort_list[data_dir].rb_node;
-  let res: dd_rq | null = null;
-  while (node !== null) {
-    if (blk_rq_pos(node.value.rq) < sector) {
-      res = node.value;
-      node = node.rb_right;
-    } else {
-      node = node.rb_left;
-    }
-  }
-  if (res === null || blk_rq_pos(res.rq) + blk_rq_sectors(res.rq) !== sector) return null;
-  // The hash drops requests that became unmergeable.
-  return rq_mergeable(res.rq) ? res : null;
+  // The hash drops requests that became unmergeable; elv_rb_find_end does the same.
+  return elv_rb_find_end(per_prio.sort_list[data_dir], sector);
 }
 
 /**
