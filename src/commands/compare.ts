@@ -3,15 +3,19 @@
 // Markdown report. Parses flags, shows progress and renders; the batch lives in
 // src/replay/compare, the report in src/report.
 import { Args, Flags } from '@oclif/core';
-import { EXIT, UfqReplayError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { compare } from '../replay/compare/compare.js';
-import { REPLAY_MODES, type ReplayMode } from '../replay/plan.js';
 import { type PolicyParams, paramsForPolicies } from '../replay/policy-params.js';
 import type { RunResult } from '../replay/result.js';
 import { renderCompare } from '../report/compare-table.js';
 import { ProgressBar } from '../report/progress.js';
 import { BaseCommand } from './base-command.js';
-import { policyParamFlags, policyParamsFromFlags } from './policy-flags.js';
+import {
+  policyParamFlags,
+  policyParamsFromFlags,
+  replayFlags,
+  replayOptionsFromFlags,
+} from './replay-flags.js';
 
 const list = (s: string) =>
   s
@@ -56,6 +60,7 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
   };
 
   static override flags = {
+    ...replayFlags,
     ...policyParamFlags,
     policy: Flags.string({
       required: true,
@@ -64,34 +69,7 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
     device: Flags.string({
       description: 'Device profiles, comma-separated: built-in names or JSON files (default: as run).',
     }),
-    mode: Flags.string({
-      options: [...REPLAY_MODES],
-      description: 'open, closed or afap (default closed when the trace has completions, else open).',
-    }),
-    'time-scale': Flags.string({
-      description: 'Multiply recorded inter-arrival and think times by X (open and closed).',
-      default: '1',
-    }),
     seed: Flags.integer({ description: 'Seed of every random draw in each run.', default: 1, min: 0 }),
-    'ufq-rev': Flags.integer({
-      options: ['1', '3'],
-      description: 'UFQ kernel revision to model (default 1, the RFC; pfq implies 3).',
-    }),
-    'nr-requests': Flags.integer({ description: 'sysfs nr_requests (scheduler tags per hardware queue).' }),
-    'max-sectors-kb': Flags.integer({ description: 'sysfs max_sectors_kb (largest request, KiB).' }),
-    'queue-depth': Flags.integer({
-      description: 'Driver tags per hardware queue (default: the device profile).',
-      min: 1,
-    }),
-    nomerges: Flags.integer({
-      options: ['0', '1', '2'],
-      description: 'sysfs nomerges: 0 all merges, 1 one-hit only, 2 none.',
-    }),
-    ioprio: Flags.string({
-      multiple: true,
-      description:
-        'Priority for I/Os the trace gives none: pid:PID=CLASS[/LEVEL] or comm:NAME[*]=CLASS[/LEVEL].',
-    }),
     format: Flags.string({ description: 'Read the traces as this format instead of detecting it.' }),
     jobs: Flags.integer({ description: 'Replays run in parallel (default: the number of cores).', min: 1 }),
     shard: Flags.string({ description: 'Run only shard i of n of the matrix, as i/n (1-based).' }),
@@ -107,15 +85,6 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
 
   async run(): Promise<RunResult[]> {
     const { argv, flags } = await this.parse(Compare);
-    const timeScale = Number(flags['time-scale']);
-    if (!Number.isFinite(timeScale) || timeScale <= 0)
-      throw new UfqReplayError(
-        'FLAG_INVALID',
-        `--time-scale ${flags['time-scale']} is not a positive number`,
-        {
-          hint: 'give a multiplier such as 0.5 (twice as fast) or 2 (half as fast)',
-        },
-      );
     const bar = new ProgressBar(process.stderr, { quiet: flags.quiet });
     let results: RunResult[];
     try {
@@ -123,17 +92,8 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
         traces: argv as string[],
         policies: withParams(list(flags.policy), policyParamsFromFlags(flags)),
         devices: flags.device === undefined ? undefined : list(flags.device),
-        mode: flags.mode as ReplayMode | undefined,
-        timeScale,
         seed: flags.seed,
-        ufqRevision: flags['ufq-rev'] as 1 | 3 | undefined,
-        limits: {
-          nr_requests: flags['nr-requests'],
-          max_sectors_kb: flags['max-sectors-kb'],
-          queue_depth: flags['queue-depth'],
-          nomerges: flags.nomerges,
-        },
-        ioprio: flags.ioprio ?? [],
+        ...replayOptionsFromFlags(flags),
         format: flags.format,
         jobs: flags.jobs,
         shard: flags.shard,

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { EXIT, InvariantError, UfqReplayError } from '../errors.js';
 import { simulateGuarded } from '../replay/guarded.js';
-import { REPLAY_MODES, type ReplayMode } from '../replay/plan.js';
 import { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_WATCHDOG_MS } from '../replay/policy-limits.js';
 import { renderRun } from '../replay/render.js';
 import { DEFAULT_DEVICE, type ReplayOptions, simulate } from '../replay/replay.js';
@@ -15,7 +14,12 @@ import type { RunResult } from '../replay/result.js';
 import { isPolicyFile } from '../replay/user-policy.js';
 import { writeIosArrow } from '../trace/arrow/writer.js';
 import { BaseCommand } from './base-command.js';
-import { policyParamFlags, policyParamsFromFlags } from './policy-flags.js';
+import {
+  policyParamFlags,
+  policyParamsFromFlags,
+  replayFlags,
+  replayOptionsFromFlags,
+} from './replay-flags.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Replay a trace through one policy on one device model.';
@@ -52,6 +56,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
   };
 
   static override flags = {
+    ...replayFlags,
     ...policyParamFlags,
     policy: Flags.string({
       required: true,
@@ -60,34 +65,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
     device: Flags.string({
       description: `Device profile: a built-in name or a JSON file (default ${DEFAULT_DEVICE}).`,
     }),
-    mode: Flags.string({
-      options: [...REPLAY_MODES],
-      description: 'open, closed or afap (default closed when the trace has completions, else open).',
-    }),
-    'time-scale': Flags.string({
-      description: 'Multiply recorded inter-arrival and think times by X (open and closed).',
-      default: '1',
-    }),
     seed: Flags.integer({ description: 'Seed of every random draw in the run.', default: 1, min: 0 }),
-    'ufq-rev': Flags.integer({
-      options: ['1', '3'],
-      description: 'UFQ kernel revision to model (default 1, the RFC; pfq implies 3).',
-    }),
-    'nr-requests': Flags.integer({ description: 'sysfs nr_requests (scheduler tags per hardware queue).' }),
-    'max-sectors-kb': Flags.integer({ description: 'sysfs max_sectors_kb (largest request, KiB).' }),
-    'queue-depth': Flags.integer({
-      description: 'Driver tags per hardware queue (default: the device profile).',
-      min: 1,
-    }),
-    nomerges: Flags.integer({
-      options: ['0', '1', '2'],
-      description: 'sysfs nomerges: 0 all merges, 1 one-hit only, 2 none.',
-    }),
-    ioprio: Flags.string({
-      multiple: true,
-      description:
-        'Priority for I/Os the trace gives none: pid:PID=CLASS[/LEVEL] or comm:NAME[*]=CLASS[/LEVEL].',
-    }),
     format: Flags.string({ description: 'Read the trace as this format instead of detecting it.' }),
     out: Flags.string({ description: 'Write DIR/result.json and DIR/requests.arrow (one row per I/O).' }),
     strict: Flags.boolean({ description: 'Exit 4 when the policy was ejected.', default: false }),
@@ -107,30 +85,12 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
 
   async run(): Promise<RunResult> {
     const { args, flags } = await this.parse(Run);
-    const timeScale = Number(flags['time-scale']);
-    if (!Number.isFinite(timeScale) || timeScale <= 0)
-      throw new UfqReplayError(
-        'FLAG_INVALID',
-        `--time-scale ${flags['time-scale']} is not a positive number`,
-        {
-          hint: 'give a multiplier such as 0.5 (twice as fast) or 2 (half as fast)',
-        },
-      );
     const options: ReplayOptions = {
       trace: args.trace,
       policy: flags.policy,
       device: flags.device,
-      mode: flags.mode as ReplayMode | undefined,
-      timeScale,
       seed: flags.seed,
-      ufqRevision: flags['ufq-rev'] as 1 | 3 | undefined,
-      limits: {
-        nr_requests: flags['nr-requests'],
-        max_sectors_kb: flags['max-sectors-kb'],
-        queue_depth: flags['queue-depth'],
-        nomerges: flags.nomerges,
-      },
-      ioprio: flags.ioprio ?? [],
+      ...replayOptionsFromFlags(flags),
       format: flags.format,
       watchdogMs: flags['watchdog-ms'],
       policyParams: policyParamsFromFlags(flags),

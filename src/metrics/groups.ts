@@ -70,8 +70,8 @@ export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): Gr
     base.push(total);
     total += g.nGroups + 1;
   }
-  const packed = packKeys(ios.length, groupings, shift);
-  const counts = rowCounts(ios, packed, base, shift, mask, total);
+  const { packed, uniform } = packKeys(ios.length, groupings, shift);
+  const counts = rowCounts(ios, packed, base, shift, mask, uniform, total);
   // One set of sample and sort buffers serves the three kinds in turn.
   const work: KindWork = {
     values: new Float64Array(ios.length),
@@ -98,28 +98,50 @@ export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): Gr
   });
 }
 
-/** Each row's group in every grouping, packed; a row a grouping leaves out gets its spare id. */
-function packKeys(n: number, groupings: readonly Grouping[], shift: readonly number[]): Int32Array {
+/**
+ * Each row's group in every grouping, packed; a row a grouping leaves out gets its spare id.
+ * Also, per grouping, the id every row has when they all share one (else -1).
+ */
+function packKeys(
+  n: number,
+  groupings: readonly Grouping[],
+  shift: readonly number[],
+): { packed: Int32Array; uniform: number[] } {
   const packed = new Int32Array(n);
+  const uniform: number[] = [];
   for (let k = 0; k < groupings.length; k++) {
     const { groupOf, nGroups } = groupings[k];
-    if (groupOf === null) continue;
+    if (groupOf === null) {
+      uniform.push(0);
+      continue;
+    }
     const s = shift[k];
+    let first = -1;
+    let same = true;
     for (let i = 0; i < n; i++) {
       const x = groupOf[i];
-      packed[i] |= (x >= 0 && x < nGroups ? x : nGroups) << s;
+      const id = x >= 0 && x < nGroups ? x : nGroups;
+      if (i === 0) first = id;
+      else if (id !== first) same = false;
+      packed[i] |= id << s;
     }
+    uniform.push(same && n > 0 ? first : -1);
   }
-  return packed;
+  return { packed, uniform };
 }
 
-/** Count, first Q, completions, their bytes, last C and latency samples of every flat group. */
+/**
+ * Count, first Q, completions, their bytes, last C and latency samples of every flat group.
+ * Totals over all rows are taken once; a grouping whose rows all share one group (one
+ * process, say) gets them as that group's, and only the others are counted row by row.
+ */
 function rowCounts(
   ios: IoTable,
   packed: Int32Array,
   base: readonly number[],
   shift: readonly number[],
   mask: readonly number[],
+  uniform: readonly number[],
   total: number,
 ) {
   const { tQ, tD, tC, bytes } = ios;
@@ -132,15 +154,35 @@ function rowCounts(
   // Latency samples per group, by kind (Q2C, Q2D, D2C).
   const samples = [new Float64Array(total), new Float64Array(total), new Float64Array(total)];
   const [nQ2C, nQ2D, nD2C] = samples;
-  const nk = base.length;
+  const rowWise: number[] = [];
+  for (let k = 0; k < base.length; k++) if (uniform[k] < 0) rowWise.push(k);
+  const nk = rowWise.length;
+  const rBase = rowWise.map((k) => base[k]);
+  const rShift = rowWise.map((k) => shift[k]);
+  const rMask = rowWise.map((k) => mask[k]);
+  let allFirstQ = Number.POSITIVE_INFINITY;
+  let allLastC = Number.NEGATIVE_INFINITY;
+  let allCompleted = 0;
+  let allBytes = 0;
+  let allQ2D = 0;
+  let allD2C = 0;
   for (let i = 0; i < len; i++) {
-    const key = packed[i];
     const q = tQ[i];
     const c = tC[i];
     const done = c !== NONE;
     const issued = tD[i] !== NONE;
+    if (q < allFirstQ) allFirstQ = q;
+    if (done) {
+      allCompleted++;
+      allBytes += bytes[i];
+      if (c > allLastC) allLastC = c;
+      if (issued) allD2C++;
+    }
+    if (issued) allQ2D++;
+    if (nk === 0) continue;
+    const key = packed[i];
     for (let k = 0; k < nk; k++) {
-      const g = base[k] + ((key >>> shift[k]) & mask[k]);
+      const g = rBase[k] + ((key >>> rShift[k]) & rMask[k]);
       count[g]++;
       if (q < firstQ[g]) firstQ[g] = q;
       if (done) {
@@ -152,6 +194,18 @@ function rowCounts(
       }
       if (issued) nQ2D[g]++;
     }
+  }
+  for (let k = 0; k < base.length; k++) {
+    if (uniform[k] < 0) continue;
+    const g = base[k] + uniform[k];
+    count[g] = len;
+    completed[g] = allCompleted;
+    completedBytes[g] = allBytes;
+    nQ2C[g] = allCompleted;
+    nQ2D[g] = allQ2D;
+    nD2C[g] = allD2C;
+    if (len > 0) firstQ[g] = allFirstQ;
+    lastC[g] = allLastC;
   }
   return { count, completed, completedBytes, firstQ, lastC, samples };
 }
