@@ -3,7 +3,10 @@
 // kind (Q2C, Q2D, D2C) is sorted once, carrying a packed key that holds the row's group in
 // every grouping, and one pass over the sorted samples gives each group its sum and its
 // nearest-rank percentiles. The rows are never revisited in sorted (random) order, which is
-// what made a per-grouping split slow on millions of I/Os. Serves `inspect` and `run` alike.
+// what made a per-grouping split slow on millions of I/Os. When one group of every grouping
+// holds all the samples (one process, one op, one class), only the whole kind's figures are
+// needed and select.ts finds them without sorting. Serves `inspect` and `run` alike.
+import { InvariantError } from '../errors.js';
 import { type IoTable, NONE } from '../trace/io-table.js';
 import { EMPTY_LATENCY, type LatencySummary, type StageLatency, summarizeSorted } from './latency-summary.js';
 import { nearestRank } from './percentiles.js';
@@ -61,7 +64,7 @@ export function groupStatsMany(ios: IoTable, groupings: readonly Grouping[]): Gr
     bits += b;
   }
   if (bits > KEY_BITS && groupings.length > 1) return groupings.map((g) => groupStatsMany(ios, [g])[0]);
-  if (bits > KEY_BITS) throw new RangeError(`${groupings[0].nGroups} groups do not fit a 31-bit key`);
+  if (bits > KEY_BITS) throw new InvariantError(`${groupings[0].nGroups} groups do not fit a 31-bit key`);
 
   // Flat per-group state: grouping k's group g (or its spare id) is base[k] + g.
   const base: number[] = [];
