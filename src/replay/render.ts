@@ -1,8 +1,9 @@
 // The readable form of a replay result for the terminal: the run key line, a summary table,
 // the per-process table, ops_stats lines under the kernel's debugfs labels, the conservation
 // line and the warnings. Text only; every figure comes from the RunResult.
-import { type Column, formatFixed, formatUs, renderTable } from '../report/table.js';
-import type { RunResult, StageLatency } from './result.js';
+import { latencyTable, processTable } from '../report/summary-tables.js';
+import { formatFixed, renderTable } from '../report/table.js';
+import type { RunResult } from './result.js';
 
 const NS_PER_S = 1e9;
 
@@ -27,10 +28,14 @@ export function renderRun(r: RunResult): string {
     `${r.ios} I/Os in ${(r.spanNs / NS_PER_S).toFixed(3)} s simulated: ${formatFixed(r.throughput.iops)} IOPS, ${formatFixed(r.throughput.mbps, 2)} MB/s; merges Q ${r.merges.q} / D ${r.merges.d} = ${formatFixed(r.merges.ratio, 3)}`,
     '',
     'latency (µs, nearest-rank percentiles)',
-    latencyTable(r.latency),
+    latencyTable([
+      ['Q2C', r.latency.q2c_ns],
+      ['Q2D', r.latency.q2d_ns],
+      ['D2C', r.latency.d2c_ns],
+    ]),
     '',
     'processes (Q2C in µs)',
-    processTable(r),
+    processTable(r.processes),
     '',
     `fairness: Jain ${formatFixed(r.fairness.jain, 3)} over ${r.fairness.flows} flow(s), window ${seconds(r.fairness.windowStartNs)}-${seconds(r.fairness.windowEndNs)} s${r.fairness.overlap ? '' : ' (flows do not overlap: whole run)'}`,
   ];
@@ -61,52 +66,4 @@ export function renderRun(r: RunResult): string {
 
 function seconds(ns: number): string {
   return (ns / NS_PER_S).toFixed(3);
-}
-
-function latencyTable(l: StageLatency): string {
-  const cols: Column[] = ['', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h, k) => ({
-    header: h,
-    align: k === 0 ? 'left' : 'right',
-  }));
-  const rows: [string, StageLatency['q2c_ns']][] = [
-    ['Q2C', l.q2c_ns],
-    ['Q2D', l.q2d_ns],
-    ['D2C', l.d2c_ns],
-  ];
-  return renderTable(
-    cols,
-    rows.map(([name, s]) => [
-      name,
-      ...[s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map((v) => formatUs(v, 1)),
-    ]),
-    2,
-  );
-}
-
-function processTable(r: RunResult): string {
-  const cols: Column[] = [
-    { header: 'pid' },
-    { header: 'comm', align: 'left' },
-    { header: 'class', align: 'left' },
-    { header: 'I/Os' },
-    { header: 'IOPS' },
-    { header: 'MB/s' },
-    { header: 'window IOPS' },
-    { header: 'p50' },
-    { header: 'p99' },
-    { header: 'max' },
-  ];
-  const rows = r.processes.map((p) => [
-    String(p.pid),
-    p.comm,
-    p.ioprioClass,
-    String(p.ios),
-    formatFixed(p.iops),
-    formatFixed(p.mbps, 2),
-    formatFixed(p.windowIops),
-    formatUs(p.latency.q2c_ns.p50, 1),
-    formatUs(p.latency.q2c_ns.p99, 1),
-    formatUs(p.latency.q2c_ns.max, 1),
-  ]);
-  return renderTable(cols, rows, 2);
 }

@@ -5,6 +5,7 @@ import type { GroupSummary, IoSummary } from '../metrics/summary.js';
 import { BTT_METRICS, type BttFigure, CONTRACT_BTT_METRICS } from '../trace/btt.js';
 import { devName, type WarningCounts } from '../trace/event.js';
 import type { PairResult } from '../trace/pair.js';
+import { latencyTable, processTable } from './summary-tables.js';
 import { type Column, formatFixed, formatUs, renderTable } from './table.js';
 
 const NS_PER_S = 1e9;
@@ -35,7 +36,7 @@ export function renderInspect(
     ]),
     '',
     'processes (Q2C in µs)',
-    processTable(s),
+    processTable(s.processes),
     '',
     `fairness: Jain ${formatFixed(s.fairness.jain, 3)} over ${s.fairness.flows} flow(s), window ${seconds(s.fairness.windowStartNs)}-${seconds(s.fairness.windowEndNs)} s${s.fairness.overlap ? '' : ' (flows do not overlap: whole trace)'}`,
     '',
@@ -96,49 +97,6 @@ function mergeTable(paired: PairResult): string {
   ];
   const rows = paired.btt.devices.map((d) => row(`(${devName(d.dev)})`, d));
   if (rows.length !== 1) rows.push(row('TOTAL', paired.btt.merges));
-  return renderTable(cols, rows, 2);
-}
-
-function latencyTable(rows: [string, IoSummary['latency']['q2c_ns']][]): string {
-  const cols: Column[] = ['', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h, k) => ({
-    header: h,
-    align: k === 0 ? 'left' : 'right',
-  }));
-  return renderTable(
-    cols,
-    rows.map(([name, l]) => [
-      name,
-      ...[l.mean, l.p50, l.p90, l.p99, l.p999, l.max].map((v) => formatUs(v, 1)),
-    ]),
-    2,
-  );
-}
-
-function processTable(s: IoSummary): string {
-  const cols: Column[] = [
-    { header: 'pid' },
-    { header: 'comm', align: 'left' },
-    { header: 'class', align: 'left' },
-    { header: 'I/Os' },
-    { header: 'IOPS' },
-    { header: 'MB/s' },
-    { header: 'window IOPS' },
-    { header: 'p50' },
-    { header: 'p99' },
-    { header: 'max' },
-  ];
-  const rows = s.processes.map((p) => [
-    String(p.pid),
-    p.comm,
-    p.ioprioClass,
-    String(p.ios),
-    formatFixed(p.iops),
-    formatFixed(p.mbps, 2),
-    formatFixed(p.windowIops),
-    formatUs(p.latency.q2c_ns.p50, 1),
-    formatUs(p.latency.q2c_ns.p99, 1),
-    formatUs(p.latency.q2c_ns.max, 1),
-  ]);
   return renderTable(cols, rows, 2);
 }
 
