@@ -43,5 +43,5 @@ export function selfCalibrate(ios: IoTable, info: TraceInfo, hints: FitHints = {
 export function selfCalibrationNote(cal: SelfCalibration): string {
   const p = cal.profile;
   const q = cal.report.holdOut.d2c;
-  return `no --device: calibrated ${p.name} (${p.type}) from the trace's D and C events; hold-out D2C demerit ${(100 * q.demerit).toFixed(1)}%, KS ${q.ks.toFixed(2)}`;
+  return `no --device: using profile ${p.name} (${p.type}), fitted to the trace's D and C events; hold-out D2C demerit ${(100 * q.demerit).toFixed(1)}%, KS ${q.ks.toFixed(2)}`;
 }
