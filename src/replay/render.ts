@@ -1,8 +1,8 @@
 // The readable form of a replay result for the terminal: the run key line, a summary table,
 // the per-process table, ops_stats lines under the kernel's debugfs labels, the conservation
 // line and the warnings. Text only; every figure comes from the RunResult.
-import { latencyTable, processTable } from '../report/summary-tables.js';
-import { formatFixed, renderTable } from '../report/table.js';
+import { latencyTable, processTable, warningLines } from '../report/summary-tables.js';
+import { formatFixed } from '../report/table.js';
 import type { RunResult } from './result.js';
 
 const NS_PER_S = 1e9;
@@ -51,16 +51,7 @@ export function renderRun(r: RunResult): string {
   );
   if (r.ejected)
     out.push(`ejected: ${r.ejected.reason} (hook ${r.ejected.hook}, at ${seconds(r.ejected.atNs)} s)`);
-  const reasons = Object.entries(r.warnings);
-  out.push('', reasons.length === 0 ? 'warnings: none' : 'warnings');
-  if (reasons.length > 0)
-    out.push(
-      renderTable(
-        [{ header: 'count' }, { header: 'reason', align: 'left' }],
-        reasons.map(([why, n]) => [String(n), why]),
-        2,
-      ),
-    );
+  out.push('', ...warningLines(r.warnings));
   return out.join('\n');
 }
 

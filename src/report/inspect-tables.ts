@@ -5,7 +5,7 @@ import type { GroupSummary, IoSummary } from '../metrics/summary.js';
 import { BTT_METRICS, type BttFigure, CONTRACT_BTT_METRICS } from '../trace/btt.js';
 import { devName, type WarningCounts } from '../trace/event.js';
 import type { PairResult } from '../trace/pair.js';
-import { latencyTable, processTable } from './summary-tables.js';
+import { latencyTable, processTable, warningLines } from './summary-tables.js';
 import { type Column, formatFixed, formatUs, renderTable } from './table.js';
 
 const NS_PER_S = 1e9;
@@ -46,16 +46,7 @@ export function renderInspect(
     'per I/O priority class (Q2C in µs)',
     groupTable('class', s.byClass),
   ];
-  const reasons = Object.entries(warnings);
-  out.push('', reasons.length === 0 ? 'warnings: none' : 'warnings');
-  if (reasons.length > 0)
-    out.push(
-      renderTable(
-        [{ header: 'count' }, { header: 'reason', align: 'left' }],
-        reasons.map(([r, n]) => [String(n), r]),
-        2,
-      ),
-    );
+  out.push('', ...warningLines(warnings));
   return out.join('\n');
 }
 

@@ -47,3 +47,17 @@ export function processTable(processes: IoSummary['processes']): string {
   ]);
   return renderTable(cols, rows, 2);
 }
+
+/** The counted warnings as lines: a heading, then one row per reason with its count. */
+export function warningLines(warnings: Readonly<Record<string, number>>): string[] {
+  const reasons = Object.entries(warnings);
+  if (reasons.length === 0) return ['warnings: none'];
+  return [
+    'warnings',
+    renderTable(
+      [{ header: 'count' }, { header: 'reason', align: 'left' }],
+      reasons.map(([why, n]) => [String(n), why]),
+      2,
+    ),
+  ];
+}
