@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// The built CLI. oclif is bundled into dist/ (tsup noExternal), so start-up reads a few
+// files instead of resolving oclif's modules one by one.
+import { execute } from '../dist/cli.js';
 
 await execute({ dir: import.meta.url });
