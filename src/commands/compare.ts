@@ -27,7 +27,7 @@ export default class Compare extends BaseCommand {
   static override summary = 'Replay traces through several policies and devices, and compare them.';
 
   static override description =
-    `Replays every trace × policy × device on worker threads (--jobs, default one per core) with the same replay flags as run. Results are in matrix order whatever order the runs finish in, so they do not depend on --jobs.
+    `Replays every trace × policy × device in worker processes (--jobs, default one per core) with the same replay flags as run. Results are in matrix order whatever order the runs finish in, so they do not depend on --jobs.
 
 With --out DIR it writes DIR/results.json (an array of run --json results), DIR/matrix.json (the sweep, for report), DIR/runs.arrow (one row per run), DIR/requests/ (one Arrow file per run, one row per I/O) and DIR/report.md with DIR/charts/*.svg.
 

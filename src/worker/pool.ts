@@ -1,8 +1,11 @@
-// Where compare's replays run: a tinypool of worker threads, or the calling thread when one
-// job is asked for. The worker file is found next to this module: dist/replay-worker.js in the
-// built package (a tsup entry), src/worker/replay-worker.ts from the sources, which a worker
-// can only import through tsx's loader (registered in the worker by --import; tsx is a
-// development dependency, needed only when running from src/).
+// Where compare's replays run: a tinypool of child processes, or the calling thread when one
+// job is asked for. Processes rather than worker threads: replays allocate large typed arrays,
+// and threads of one process take their page faults under one address-space lock and share
+// V8's background threads; two processes replayed a 4-run matrix 20-30% faster than two
+// threads on a 2-core machine (docs/scale-out.md). The worker module is found next to this
+// one: dist/replay-worker.js in the built package (a tsup entry), src/worker/replay-worker.ts
+// from the sources, which a worker can only import through tsx's loader (registered by the
+// worker itself; tsx is a development dependency, needed only when running from src/).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type Tinypool from 'tinypool';
@@ -11,7 +14,7 @@ import { type ReplayTask, type ReplayTaskResult, runReplayTask } from './replay-
 import type { WorkerFailure } from './replay-worker.js';
 
 export interface ReplayRunner {
-  /** Worker threads in use (0: the calling thread). */
+  /** Worker processes in use (0: the calling thread). */
   readonly threads: number;
   run(task: ReplayTask): Promise<ReplayTaskResult>;
   close(): Promise<void>;
@@ -25,7 +28,7 @@ export function runningFromSource(moduleUrl: string = import.meta.url): boolean 
 /**
  * The module a worker imports. From dist/ that is replay-worker.js beside this file. From the
  * sources it is a small inline module that registers tsx's loader inside the worker (hooks
- * registered in the main thread do not reach worker threads) and then imports the .ts entry.
+ * registered in the parent do not reach its workers) and then imports the .ts entry.
  */
 export function workerEntry(moduleUrl: string = import.meta.url): string {
   if (!runningFromSource(moduleUrl)) return new URL('./replay-worker.js', moduleUrl).href;
@@ -40,7 +43,7 @@ export function workerEntry(moduleUrl: string = import.meta.url): string {
   return `data:text/javascript,${encodeURIComponent(source)}`;
 }
 
-/** A runner for `jobs` parallel replays (at most `tasks` threads are started). */
+/** A runner for `jobs` parallel replays (at most `tasks` processes are started). */
 export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINITY): ReplayRunner {
   const threads = Math.max(1, Math.min(Math.floor(jobs), tasks));
   if (threads <= 1) return { threads: 0, run: runReplayTask, close: async () => {} };
@@ -48,7 +51,16 @@ export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINIT
   let pool: Promise<Tinypool> | undefined;
   const start = async () => {
     const { default: Pool } = await import('tinypool');
-    return new Pool({ filename: workerEntry(), minThreads: threads, maxThreads: threads });
+    return new Pool({
+      filename: workerEntry(),
+      runtime: 'child_process',
+      // Structured clone, as between threads: results keep NaN, Infinity and undefined.
+      serialization: 'advanced',
+      // The parent's flags (a test runner's, a debugger's) are not the replay's.
+      execArgv: [],
+      minThreads: threads,
+      maxThreads: threads,
+    });
   };
   return {
     threads,

@@ -1,5 +1,5 @@
 // One replay as a unit of work that can cross a thread boundary: plain, structured-cloneable
-// options in, the run result and its notes out. The same function runs in a worker thread
+// options in, the run result and its notes out. The same function runs in a worker process
 // (replay-worker.ts) and in-process (--jobs 1), so the bytes cannot depend on where it ran.
 // When asked, the simulated I/Os are written to an Arrow file here, next to the replay, so the
 // table never has to travel back to the main thread.

@@ -1,4 +1,4 @@
-// The replay runner: the same task gives the same result in a worker thread and in the
+// The replay runner: the same task gives the same result in a worker process and in the
 // calling thread, with the worker entry taken from the sources (through tsx) and from a
 // bundle laid out as dist/ is (tsup is esbuild; the bundle here is built with esbuild).
 import { mkdirSync, rmSync } from 'node:fs';
@@ -44,7 +44,7 @@ describe('replay runner', () => {
     expect(fromSrc).toContain(`${ROOT}src/worker/replay-worker.ts`);
   });
 
-  it('from the sources: a worker thread gives what the calling thread gives', async () => {
+  it('from the sources: a worker process gives what the calling thread gives', async () => {
     const pool = createReplayRunner(2);
     expect(pool.threads).toBe(2);
     await sameAsInline(pool);

@@ -1,5 +1,5 @@
 // `compare`, the batch behind the command and the scripting API: every trace × policy ×
-// device replayed on worker threads (or in the calling thread for one job), results put back
+// device replayed on worker processes (or in the calling thread for one job), results put back
 // in matrix order whatever order they finish in, so the bytes never depend on --jobs. With
 // --fairness slowdown each process of each run is also replayed alone (the trace filtered to
 // its pid, same policy and device) and the run's fairness gains per-process slowdowns.
