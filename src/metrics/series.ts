@@ -3,7 +3,8 @@
 // each process's completed bytes. Small enough to ride along in every run result, so that a
 // report can be rebuilt from results.json alone; no object per I/O.
 import { type IoTable, NONE } from '../trace/io-table.js';
-import { percentileOfSorted } from './percentiles.js';
+import { nearestRank, percentileOfSorted } from './percentiles.js';
+import { logBuckets, planSlots, type SlotPlan, Slots } from './rank-select.js';
 import { sortWithRows } from './sort.js';
 
 /**
@@ -48,15 +49,102 @@ export interface RunSeries {
 
 /** The series of a table of I/Os with stage times (a replay's simulated table). */
 export function runSeries(ios: IoTable): RunSeries {
+  // Pass 1 counts Q2C into a histogram and finds the span and each pid's bytes; pass 2
+  // refines the Q2C buckets holding a CDF rank and bins the completions (rank-select.ts).
+  const hist = new Int32Array(logBuckets(STEP_BITS));
+  const first = firstPass(ios, hist);
+  let q2cNs: number[];
+  let timeline: ThroughputTimeline;
+  if (first === null) {
+    q2cNs = q2cCdf(ios);
+    timeline = binned(ios, ...span(ios), null, null, null);
+  } else {
+    const n = first.q2c;
+    const buckets: number[] = [];
+    const sizes: number[] = [];
+    const plan =
+      n === 0
+        ? null
+        : planSlots(
+            hist,
+            0,
+            CDF_PERCENTILES.map((p) => nearestRank(p, n)),
+            buckets,
+            sizes,
+          );
+    const slots = new Slots(buckets, sizes, STEP_BITS);
+    timeline = binned(ios, first.startNs, first.endNs, hist, slots, plan);
+    q2cNs = new Array<number>(CDF_PERCENTILES.length).fill(0);
+    if (plan !== null) slots.resolve(plan, q2cNs, 0);
+  }
   return {
     percentiles: [...CDF_PERCENTILES],
-    q2cNs: q2cCdf(ios),
-    timeline: timeline(ios),
-    processBytes: bytesByPid(ios),
+    q2cNs,
+    timeline,
+    processBytes: first === null ? bytesByPid(ios) : first.processBytes,
   };
 }
 
-/** Q2C at every CDF_PERCENTILES point (btt/inlines.h tdelta: at least 1 ns). */
+/** Log-linear steps per power of two of the Q2C histogram (rank-select.ts): 2^8. */
+const STEP_BITS = 8;
+
+interface FirstPass {
+  /** Q2C samples (rows with Q and C). */
+  q2c: number;
+  /** First Q and last C; +/-Infinity when absent. */
+  startNs: number;
+  endNs: number;
+  processBytes: { pid: number; bytes: number }[];
+}
+
+/**
+ * Q2C counted into `hist` (btt/inlines.h tdelta: at least 1 ns), the span and each pid's
+ * completed bytes; null when a Q2C is not an integer below 2^32 (the caller then sorts).
+ */
+function firstPass(ios: IoTable, hist: Int32Array): FirstPass | null {
+  const { tQ, tC, pid, bytes } = ios;
+  const bits = STEP_BITS;
+  const stepMask = (1 << bits) - 1;
+  let q2c = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  // A dense index per pid; runs of one pid's rows skip the map.
+  const index = new Map<number, number>();
+  const pids: number[] = [];
+  const sums: number[] = [];
+  let lastPid = -1;
+  let g = -1;
+  for (let i = 0; i < ios.length; i++) {
+    const q = tQ[i];
+    const c = tC[i];
+    if (q !== NONE && q < first) first = q;
+    if (pid[i] !== lastPid) {
+      lastPid = pid[i];
+      const known = index.get(lastPid);
+      if (known === undefined) {
+        g = pids.length;
+        index.set(lastPid, g);
+        pids.push(lastPid);
+        // -0: a double from the start, like every sum (see group-select.ts); + 0 makes it 0.
+        sums.push(-0);
+      } else g = known;
+    }
+    if (c === NONE) continue;
+    sums[g] += bytes[i];
+    if (c > last) last = c;
+    if (q === NONE) continue;
+    const v = q < c ? c - q : 1;
+    const u = v >>> 0;
+    if (u !== v) return null;
+    const e = 31 - Math.clz32(u);
+    hist[e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask)]++;
+    q2c++;
+  }
+  const processBytes = pids.map((p, k) => ({ pid: p, bytes: sums[k] + 0 })).sort((a, b) => a.pid - b.pid);
+  return { q2c, startNs: first, endNs: last, processBytes };
+}
+
+/** Q2C at every CDF_PERCENTILES point by sorting (the general path). */
 function q2cCdf(ios: IoTable): number[] {
   const { tQ, tC } = ios;
   let n = 0;
@@ -69,6 +157,18 @@ function q2cCdf(ios: IoTable): number[] {
   return CDF_PERCENTILES.map((p) => Math.round(percentileOfSorted(values, p)));
 }
 
+/** First Q and last C (+/-Infinity when absent). */
+function span(ios: IoTable): [number, number] {
+  const { tQ, tC } = ios;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < ios.length; i++) {
+    if (tQ[i] !== NONE && tQ[i] < first) first = tQ[i];
+    if (tC[i] !== NONE && tC[i] > last) last = tC[i];
+  }
+  return [first, last];
+}
+
 /** Smallest 1-2-5 bin width covering `spanNs` in at most MAX_TIMELINE_BINS bins. */
 export function binWidthNs(spanNs: number): number {
   const want = Math.max(MIN_BIN_NS, spanNs / MAX_TIMELINE_BINS);
@@ -76,26 +176,45 @@ export function binWidthNs(spanNs: number): number {
     for (const step of [1, 2, 5]) if (step * decade >= want) return step * decade;
 }
 
-function timeline(ios: IoTable): ThroughputTimeline {
+/**
+ * Completions and their bytes per bin of [first, last]; with `slots`, also each Q2C whose
+ * bucket of `hist` is a slot is refined.
+ */
+function binned(
+  ios: IoTable,
+  first: number,
+  last: number,
+  hist: Int32Array | null,
+  slots: Slots | null,
+  plan: SlotPlan | null,
+): ThroughputTimeline {
+  const empty = !(last >= first);
+  const binNs = empty ? MIN_BIN_NS : binWidthNs(last - first);
+  const nBins = empty ? 0 : Math.floor((last - first) / binNs) + 1;
+  // A C before the first Q has no bin (index < 0).
+  const count = new Float64Array(nBins);
+  const sum = new Float64Array(nBins);
+  const refine = hist !== null && slots !== null && plan !== null;
+  const bits = STEP_BITS;
+  const stepMask = (1 << bits) - 1;
   const { tQ, tC, bytes } = ios;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < ios.length; i++) {
-    if (tQ[i] !== NONE && tQ[i] < first) first = tQ[i];
-    if (tC[i] !== NONE && tC[i] > last) last = tC[i];
+    const c = tC[i];
+    if (c === NONE) continue;
+    if (!empty) {
+      const b = Math.floor((c - first) / binNs);
+      count[b]++;
+      sum[b] += bytes[i];
+    }
+    const q = tQ[i];
+    if (!refine || q === NONE) continue;
+    const u = q < c ? c - q : 1;
+    const e = 31 - Math.clz32(u);
+    const h = hist[e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask)];
+    if (h < 0) slots.add(h, u);
   }
-  if (!(last >= first)) return { startNs: 0, binNs: MIN_BIN_NS, ios: [], bytes: [] };
-  const binNs = binWidthNs(last - first);
-  const nBins = Math.floor((last - first) / binNs) + 1;
-  const count = new Array<number>(nBins).fill(0);
-  const sum = new Array<number>(nBins).fill(0);
-  for (let i = 0; i < ios.length; i++) {
-    if (tC[i] === NONE) continue;
-    const b = Math.floor((tC[i] - first) / binNs);
-    count[b]++;
-    sum[b] += bytes[i];
-  }
-  return { startNs: first, binNs, ios: count, bytes: sum };
+  if (empty) return { startNs: 0, binNs: MIN_BIN_NS, ios: [], bytes: [] };
+  return { startNs: first, binNs, ios: Array.from(count), bytes: Array.from(sum) };
 }
 
 function bytesByPid(ios: IoTable): { pid: number; bytes: number }[] {

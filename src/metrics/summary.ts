@@ -6,7 +6,7 @@ import type { IoTable } from '../trace/io-table.js';
 import { backlogNs, contentionWindow, type Fairness, flowMask, jainIndex } from './fairness.js';
 import { completionsBetween, type GroupStats, groupStatsMany } from './groups.js';
 import type { StageLatency } from './latency-summary.js';
-import { classKeys, className, opKeys, processKeys } from './processes.js';
+import { className, summaryKeys } from './processes.js';
 import { type Throughput, throughputOver } from './throughput.js';
 
 /** A group of I/Os: count, rates over its own active span, latencies. */
@@ -54,15 +54,18 @@ const NS_PER_S = 1e9;
  * that group's own span, from its first Q to its last C (docs/metrics.md).
  */
 export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
-  // Every grouping at once, so each latency kind is sorted once.
-  const proc = processKeys(ios);
-  const ops = opKeys(ios);
-  const classes = classKeys(ios);
+  // Every grouping at once, in one pass over the rows. Every row has a group in each, so a
+  // grouping of one group is the whole table (null: nothing to look up per row).
+  const { proc, ops, classes } = summaryKeys(ios);
+  const whole1 = (groupOf: Int32Array, nGroups: number) => ({
+    groupOf: nGroups === 1 ? null : groupOf,
+    nGroups,
+  });
   const [[whole], procStats, opStats, classStats] = groupStatsMany(ios, [
     { groupOf: null, nGroups: 1 },
-    { groupOf: proc.groupOf, nGroups: proc.pids.length },
-    { groupOf: ops.groupOf, nGroups: ops.names.length },
-    { groupOf: classes.groupOf, nGroups: classes.names.length },
+    whole1(proc.groupOf, proc.pids.length),
+    whole1(ops.groupOf, ops.names.length),
+    whole1(classes.groupOf, classes.names.length),
   ]);
 
   const backlog = backlogNs(ios, proc.groupOf, proc.pids.length, whole.lastCNs);

@@ -18,13 +18,27 @@ export interface TraceStats {
 
 export function traceStats(ios: IoTable, info: TraceInfo): TraceStats {
   const n = ios.length;
+  const { tQ, tG, tI, tM, tD, tC } = ios;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  const tQ = ios.tQ;
-  for (let i = 0; i < n; i++) if (tQ[i] !== NONE && tQ[i] < first) first = tQ[i];
-  // Column by column: one sequential pass each (a maximum does not care about the order).
-  for (const col of [ios.tQ, ios.tG, ios.tI, ios.tM, ios.tD, ios.tC])
-    for (let i = 0; i < n; i++) if (col[i] !== NONE && col[i] > last) last = col[i];
+  // One pass over the six stage columns (a maximum does not care about the order).
+  for (let i = 0; i < n; i++) {
+    const q = tQ[i];
+    if (q !== NONE) {
+      if (q < first) first = q;
+      if (q > last) last = q;
+    }
+    const g = tG[i];
+    if (g !== NONE && g > last) last = g;
+    const s = tI[i];
+    if (s !== NONE && s > last) last = s;
+    const m = tM[i];
+    if (m !== NONE && m > last) last = m;
+    const d = tD[i];
+    if (d !== NONE && d > last) last = d;
+    const c = tC[i];
+    if (c !== NONE && c > last) last = c;
+  }
   return {
     format: info.format,
     records: info.records,

@@ -73,6 +73,36 @@ const rowArb = (integral: boolean) =>
       }),
     );
 
+/** Gaps that crowd (a few values, or a few near 2^30 ns), with or without 2^32 ns or more. */
+const wideGap = (huge: boolean) =>
+  fc.option(
+    fc.oneof(
+      fc.constantFrom(31_954, 48_576, 1),
+      fc.integer({ min: 2 ** 30, max: 2 ** 30 + 40 }),
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.integer({ min: huge ? 2 ** 32 - 5 : 0, max: huge ? 2 ** 32 + 5 : 9 }),
+    ),
+    { freq: 8 },
+  );
+const wideRowArb = (huge: boolean) =>
+  fc
+    .record({
+      q: fc.integer({ min: 0, max: 1e6 }),
+      dGap: wideGap(huge),
+      cGap: wideGap(huge),
+      a: fc.integer({ min: 0, max: 4 }),
+      b: fc.integer({ min: -1, max: 2 }),
+    })
+    .map(
+      (r): Row => ({
+        q: r.q,
+        d: r.dGap === null ? NONE : r.q + r.dGap,
+        c: r.cGap === null ? NONE : r.q + (r.dGap ?? 0) + r.cGap,
+        a: r.a,
+        b: r.b,
+      }),
+    );
+
 function check(rows: Row[]): void {
   const ios = table(rows);
   const groupA = Int32Array.from(rows, (r) => r.a);
@@ -112,4 +142,31 @@ describe('groupStatsMany', () => {
     check,
   );
   test.prop([fc.array(rowArb(true), { maxLength: 40 })])('small tables and empty groups', check);
+  // Selection counts samples into buckets ~0.4 % wide: crowds of equal values, buckets too
+  // wide to count per ns (latencies near 2^30 ns), and latencies of 2^32 ns or more (sorted).
+  test.prop([fc.array(wideRowArb(false), { minLength: 1, maxLength: 1500 })], { numRuns: 30 })(
+    'crowded and wide latencies: every group as if summarised alone',
+    check,
+  );
+  test.prop([fc.array(wideRowArb(true), { minLength: 1, maxLength: 600 })], { numRuns: 20 })(
+    'latencies of 2^32 ns and more: every group as if summarised alone',
+    check,
+  );
+  test.prop(
+    [
+      fc.array(fc.integer({ min: 1, max: 3e6 }), { minLength: 1, maxLength: 3000 }),
+      fc.constantFrom(700, 40_000),
+    ],
+    { numRuns: 12 },
+  )('many groups (coarser buckets, or too many for selection): each as if alone', (gaps, nGroups) => {
+    const rows = gaps.map((g, i): Row => ({ q: i, d: NONE, c: i + g, a: 0, b: 0 }));
+    const ios = table(rows);
+    const groupOf = Int32Array.from(rows, (_, i) => (i * 7) % nGroups);
+    const [byRow] = groupStatsMany(ios, [{ groupOf, nGroups }]);
+    for (const k of [0, 1, nGroups - 1]) {
+      const mine = gaps.filter((_, i) => (i * 7) % nGroups === k);
+      expect(byRow[k].latency.q2c_ns).toEqual(plain(mine));
+      expect(byRow[k].ios).toBe(mine.length);
+    }
+  });
 });

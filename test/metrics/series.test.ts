@@ -1,5 +1,6 @@
 // runSeries: the Q2C CDF at fixed percentiles, the throughput timeline and bytes per process,
 // on a hand-built table whose answers follow from the definitions (nearest rank, bins).
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { binWidthNs, CDF_PERCENTILES, runSeries } from '../../src/metrics/series.js';
 import { IoTableBuilder, NONE } from '../../src/trace/io-table.js';
@@ -60,6 +61,29 @@ describe('runSeries', () => {
       { pid: 3, bytes: 512 },
       { pid: 7, bytes: 409600 },
     ]);
+  });
+
+  // Q2C is found by selection when every one is an integer below 2^32, else by sorting.
+  test.prop([
+    fc.array(
+      fc.oneof(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.constantFrom(3, 32_000),
+        fc.integer({ min: 2 ** 32 - 3, max: 2 ** 32 + 3 }),
+      ),
+      { minLength: 1, maxLength: 2000 },
+    ),
+  ])('CDF: the nearest rank of the sorted Q2C, at every percentile', (q2c) => {
+    const b = new IoTableBuilder(q2c.length);
+    for (const [k, v] of q2c.entries()) {
+      const i = b.push();
+      b.table.tQ[i] = k;
+      b.table.tC[i] = k + v;
+    }
+    const sorted = [...q2c].sort((x, y) => x - y);
+    // Rank max(1, ceil(p/100 · n)), with p in hundredths of a percent to stay in integers.
+    const rank = (p: number) => Math.max(1, Math.ceil((Math.round(p * 100) * q2c.length) / 10_000));
+    expect(runSeries(b.finish()).q2cNs).toEqual(CDF_PERCENTILES.map((p) => sorted[rank(p) - 1]));
   });
 
   it('an empty table gives zeros, not NaN', () => {
