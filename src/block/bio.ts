@@ -49,6 +49,7 @@ export {
   REQ_SYNC,
 } from '../kernel-abi.js';
 
+import { DOUBLE_FIELD } from '../sim/engine.js';
 import { FLAG } from '../trace/event.js';
 import type { Bio } from '../ufq/ops.js';
 import type { QueueLimits } from './limits.js';
@@ -86,8 +87,12 @@ export function bio_mergeable(bio: BioImpl): boolean {
 }
 
 export class BioIterImpl {
-  bi_sector = 0;
+  bi_sector = DOUBLE_FIELD;
   bi_size = 0;
+
+  constructor() {
+    this.bi_sector = 0; // a double from the start (DOUBLE_FIELD)
+  }
 }
 
 /** A bio. Fields a policy may read are typed by `Bio` in ufq/ops.ts. */

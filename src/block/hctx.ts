@@ -5,7 +5,7 @@
 // but returned nothing; RESTART, so a completion re-runs a queue that ran out of driver tags.
 // Runs are synchronous in the submitter's context or asynchronous (kblockd) engine events.
 
-import { PRIO } from '../sim/engine.js';
+import { DOUBLE_FIELD, PRIO } from '../sim/engine.js';
 import type { Ctx } from './ctx.js';
 import { CtxMap } from './ctx.js';
 import { BLK_MQ_RERUN_DELAY_NS } from './limits.js';
@@ -51,7 +51,7 @@ export class Hctx {
   restart = false;
   readonly stats = new HctxStats();
   /** Pending run_work event handle, or -1. */
-  private runHandle = -1;
+  private runHandle = DOUBLE_FIELD;
   private running = false;
   private readonly rqList = new RqList(LIST_LOCAL);
   private readonly hctxList = new RqList(LIST_LOCAL);
@@ -63,6 +63,7 @@ export class Hctx {
     nr_requests: number,
     queue_depth: number,
   ) {
+    this.runHandle = -1; // an event handle: a double from the start (DOUBLE_FIELD)
     this.sched_tags = new TagPool(nr_requests, `hctx${queue_num} sched_tags`);
     this.tags = new TagPool(queue_depth, `hctx${queue_num} tags`);
     this.ctx_map = new CtxMap(1);

@@ -7,7 +7,7 @@
 
 import { InvariantError } from '../errors.js';
 import type { Engine } from '../sim/engine.js';
-import { PRIO } from '../sim/engine.js';
+import { DOUBLE_FIELD, PRIO } from '../sim/engine.js';
 import { Rng } from '../sim/rng.js';
 import { FLAG } from '../trace/event.js';
 import { NONE } from '../trace/io-table.js';
@@ -213,8 +213,10 @@ export class RequestQueue implements BlkQueue {
   private readonly resumeFn: () => void;
   private readonly watchdogFn: () => void;
   private readonly watchdogNs: number;
-  private watchdogHandle = -1;
-  private lastProgressNs = 0;
+  /** No bio of this size or less is ever split (the smallest of splitSectors' limits), bytes. */
+  private readonly noSplitBytes: number;
+  private watchdogHandle = DOUBLE_FIELD;
+  private lastProgressNs = DOUBLE_FIELD;
   /** Completions to report (I/O, error): the first notifyN entries; the arrays never shrink. */
   private notifyIo: number[] = [];
   private notifyErr: number[] = [];
@@ -233,6 +235,9 @@ export class RequestQueue implements BlkQueue {
   private nInflight = 0;
 
   constructor(opts: RequestQueueOptions) {
+    // An event handle and a time: doubles from the start (DOUBLE_FIELD).
+    this.watchdogHandle = -1;
+    this.lastProgressNs = 0;
     this.id = nextQueueId++;
     this.engine = opts.engine;
     this.rng = opts.rng ?? new Rng(0);
@@ -245,6 +250,9 @@ export class RequestQueue implements BlkQueue {
       throw new InvariantError(`device queueDepth ${depth} is not >= 1`);
     this.limits = resolveLimits(depth, opts.limits);
     this.nr_requests = this.limits.nr_requests;
+    const lim = this.limits;
+    const rwMax = Math.min(lim.max_sectors, Math.floor((lim.max_segments * lim.max_segment_size) / 512));
+    this.noSplitBytes = Math.min(rwMax, lim.max_discard_sectors) * 512;
     // One ctx per CPU, grouped evenly onto the hardware queues (block/blk-mq-cpumap.c
     // blk_mq_map_queues). SIMPLIFIED: contiguous CPU ranges, no topology.
     const nrCpus = opts.nrCpus ?? DEFAULT_NR_CPUS;
@@ -276,22 +284,37 @@ export class RequestQueue implements BlkQueue {
    * task is asleep waiting for a tag, the bio waits behind its earlier work.
    */
   submitBio(b: BioInput): void {
-    const task = this.task(b.pid, b.comm);
+    this.submitIo(b.io, b.op, b.flags, b.sector, b.bytes, b.pid, b.comm, b.cpu, b.ioprio);
+  }
+
+  /** submitBio with the BioInput fields as arguments (the replay's per-I/O call). */
+  submitIo(
+    io: number,
+    op: number,
+    flags: number,
+    sector: number,
+    bytes: number,
+    pid: number,
+    comm: string,
+    cpu: number,
+    ioprio: number,
+  ): void {
+    const task = this.task(pid, comm);
     const bio = this.bioPool.get();
-    bio.io = b.io;
-    bio.bi_iter.bi_sector = b.sector;
-    bio.bi_iter.bi_size = b.bytes;
-    bio.ioBytes = b.bytes;
-    let opf = opfFromTrace(b.op, b.flags);
+    bio.io = io;
+    bio.bi_iter.bi_sector = sector;
+    bio.bi_iter.bi_size = bytes;
+    bio.ioBytes = bytes;
+    let opf = opfFromTrace(op, flags);
     // An empty bio with PREFLUSH is a flush, whatever op the trace gave it.
-    if (b.bytes === 0 && opf & REQ_PREFLUSH) opf = (opf & ~REQ_OP_MASK) | REQ_OP_FLUSH;
+    if (bytes === 0 && opf & REQ_PREFLUSH) opf = (opf & ~REQ_OP_MASK) | REQ_OP_FLUSH;
     bio.bi_opf = opf;
-    bio.bi_ioprio = b.ioprio;
+    bio.bi_ioprio = ioprio;
     bio.bi_write_hint = 0;
     bio.bi_next = null;
-    bio.pid = b.pid;
-    bio.comm = b.comm;
-    bio.cpu = this.cpuOf(b.cpu);
+    bio.pid = pid;
+    bio.comm = comm;
+    bio.cpu = this.cpuOf(cpu);
     this.nQueued++;
     if (task.blocked) task.backlog.push(bio);
     else this.runTaskBio(task, bio);
@@ -483,7 +506,7 @@ export class RequestQueue implements BlkQueue {
     while (rest !== null) {
       let piece: BioImpl = rest;
       rest = null;
-      const split = splitSectors(piece, this.limits);
+      const split = piece.bi_iter.bi_size > this.noSplitBytes ? splitSectors(piece, this.limits) : 0;
       if (split > 0) {
         // The front piece is cut off, marked NOMERGE, and goes first; the remainder follows.
         const front = this.bioPool.get();

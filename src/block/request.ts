@@ -3,6 +3,7 @@
 // dispatch batch, like rq->queuelist). Requests are pooled and reused, as the kernel reuses
 // its static_rqs, so a policy holding a stale pointer sees a recycled request there too.
 
+import { DOUBLE_FIELD } from '../sim/engine.js';
 import type { BlkQueue, BlkRequest } from '../ufq/ops.js';
 import type { BioImpl } from './bio.js';
 import type { Ctx } from './ctx.js';
@@ -140,10 +141,10 @@ export class Request implements BlkRequest {
   op = 0;
   /** Trace FLAG bits (trace/event.ts). */
   flags = 0;
-  sector = 0;
+  sector = DOUBLE_FIELD;
   bytes = 0;
   // --- kernel fields ---
-  __sector = 0;
+  __sector = DOUBLE_FIELD;
   __data_len = 0;
   cmd_flags = 0;
   rq_flags = 0;
@@ -152,8 +153,8 @@ export class Request implements BlkRequest {
   mq_hctx: Hctx | null = null;
   fifo_time = 0;
   stats_sectors = 0;
-  start_time_ns = 0;
-  io_start_time_ns = 0;
+  start_time_ns = DOUBLE_FIELD;
+  io_start_time_ns = DOUBLE_FIELD;
   tag = BLK_MQ_NO_TAG;
   internal_tag = BLK_MQ_NO_TAG;
   nr_phys_segments = 0;
@@ -184,6 +185,11 @@ export class Request implements BlkRequest {
   constructor(q: BlkQueue, ctx: Ctx) {
     this.q = q;
     this.mq_ctx = ctx;
+    // Sectors and times: doubles from the start (DOUBLE_FIELD).
+    this.sector = 0;
+    this.__sector = 0;
+    this.start_time_ns = 0;
+    this.io_start_time_ns = 0;
   }
 
   /** On any list (!list_empty(&rq->queuelist)). */

@@ -2,7 +2,7 @@
 // parallel arrays, with a single engine event armed for the earliest entry. Models book a
 // completion time when they accept a request; this queue turns the bookings into callbacks
 // without a closure or engine event per request. It knows nothing of how times are computed.
-import type { Engine } from '../sim/engine.js';
+import { DOUBLE_FIELD, type Engine } from '../sim/engine.js';
 import type { DeviceRequest } from './model.js';
 
 /** Initial entries; the arrays double when full. */
@@ -16,7 +16,7 @@ export class CompletionQueue {
   private nextSeq = 0;
   /** Time of the armed engine event; +Infinity when none is armed. */
   private armedNs = Number.POSITIVE_INFINITY;
-  private handle = -1;
+  private handle = DOUBLE_FIELD;
   private firing = false;
   private readonly fire = (): void => this.onFire();
 
@@ -24,7 +24,9 @@ export class CompletionQueue {
   constructor(
     private readonly engine: Engine,
     private readonly deliver: (rq: DeviceRequest) => void,
-  ) {}
+  ) {
+    this.handle = -1; // an event handle: a double from the start (DOUBLE_FIELD)
+  }
 
   /** Completions booked and not yet delivered. */
   get length(): number {

@@ -4,7 +4,7 @@
 // with an age limit; reads leave data in read-ahead segments that keep filling while the
 // actuator is idle; a volatile write cache acks writes at link speed and destages when idle;
 // FLUSH is a non-queued command that drains it. Geometry formulas live in hdd-geometry.ts.
-import type { Engine } from '../sim/engine.js';
+import { DOUBLE_FIELD, type Engine } from '../sim/engine.js';
 import type { Rng } from '../sim/rng.js';
 import { FLAG, OP } from '../trace/event.js';
 import { CompletionQueue } from './completion-queue.js';
@@ -60,15 +60,15 @@ class HddDevice implements DeviceModel {
 
   // The actuator.
   private busy = false;
-  private headSector = 0;
+  private headSector = DOUBLE_FIELD;
   /** Sectors per track under the head (the "same track" test of every seek from here). */
   private headSpt = 0;
   /** When the last actuator operation ended (a command starting then streams on). */
-  private lastEndNs = -1;
+  private lastEndNs = DOUBLE_FIELD;
   private curKind = 0;
   private curRq: DeviceRequest | undefined = undefined;
-  private curStart = 0;
-  private curEnd = 0;
+  private curStart = DOUBLE_FIELD;
+  private curEnd = DOUBLE_FIELD;
   private curWrite = false;
   private curDirtyBytes = 0;
 
@@ -77,10 +77,10 @@ class HddDevice implements DeviceModel {
   private readonly segEnd: Float64Array;
   private segNext = 0;
   private active = -1;
-  private activeFromNs = 0;
+  private activeFromNs = DOUBLE_FIELD;
   /** Where the active segment's media read ended, and how far read-ahead may go. */
-  private activeBase = 0;
-  private activeLimit = 0;
+  private activeBase = DOUBLE_FIELD;
+  private activeLimit = DOUBLE_FIELD;
 
   // Write cache: dirty extents in arrival order.
   private readonly dStart = new Float64Array(DIRTY_EXTENTS_MAX);
@@ -93,7 +93,7 @@ class HddDevice implements DeviceModel {
   private nonQueued: DeviceRequest | undefined = undefined;
   /** The FLUSH waiting for the write cache to drain. */
   private flushRq: DeviceRequest | undefined = undefined;
-  private linkFreeNs = 0;
+  private linkFreeNs = DOUBLE_FIELD;
 
   constructor(
     readonly profile: HddProfile,
@@ -101,6 +101,15 @@ class HddDevice implements DeviceModel {
     rng: Rng,
     private readonly onComplete: CompletionFn,
   ) {
+    // Times and sectors: doubles from the start (DOUBLE_FIELD).
+    this.headSector = 0;
+    this.lastEndNs = -1;
+    this.curStart = 0;
+    this.curEnd = 0;
+    this.activeFromNs = 0;
+    this.activeBase = 0;
+    this.activeLimit = 0;
+    this.linkFreeNs = 0;
     const p = profile;
     this.queueDepth = p.queueDepth;
     this.nrHwQueues = p.nrHwQueues;

@@ -6,7 +6,7 @@
 // amplification factor), TLC page types, program suspend, SLC cache (docs/device-profiles.md).
 // A profile may replace the fixed t_R and write acknowledgement by empirical tables drawn per
 // request (service-quantiles.ts); queueing on dies, channels and the link is the same.
-import type { Engine } from '../sim/engine.js';
+import { DOUBLE_FIELD, type Engine } from '../sim/engine.js';
 import type { Rng } from '../sim/rng.js';
 import { FLAG, OP } from '../trace/event.js';
 import { CompletionQueue } from './completion-queue.js';
@@ -68,14 +68,14 @@ class SsdDevice implements DeviceModel {
   /** Bytes of the page being filled (not yet handed to a die). */
   private openBytes = 0;
   /** Latest acceptance time among the writes in the open page. */
-  private openReadyNs = 0;
+  private openReadyNs = DOUBLE_FIELD;
   /** End of the last page program booked on any die; a FLUSH waits for it. */
-  private lastProgramEndNs = 0;
+  private lastProgramEndNs = DOUBLE_FIELD;
   private relTimeNs = new Float64Array(RELEASE_HEAP_INITIAL);
   private relBytes = new Float64Array(RELEASE_HEAP_INITIAL);
   private relN = 0;
   /** Sector after the previous write, to tell sequential writes (no GC cost) from the rest. */
-  private lastWriteEnd = -1;
+  private lastWriteEnd = DOUBLE_FIELD;
 
   /** A non-queued FLUSH is inside the device (SATA): everything else is refused. */
   private blockingFlush = false;
@@ -86,6 +86,10 @@ class SsdDevice implements DeviceModel {
     private readonly rng: Rng,
     private readonly onComplete: CompletionFn,
   ) {
+    // Times and sectors: doubles from the start (DOUBLE_FIELD).
+    this.openReadyNs = 0;
+    this.lastProgramEndNs = 0;
+    this.lastWriteEnd = -1;
     const p = profile;
     this.queueDepth = p.queueDepth;
     this.nrHwQueues = p.nrHwQueues;

@@ -41,13 +41,23 @@ export class ReplayDriver {
   private readonly inflight: Uint32Array;
   private readonly plug: Int32Array;
   private readonly pending: Uint8Array;
+  /** Per process: when its armed next row arrives (valid while `pending`). */
+  private readonly armedNs: Float64Array;
+  /** Per process: the row whose completion its next row waits for, or -1. */
+  private readonly waitingOn: Int32Array;
   private readonly fire: (() => void)[];
-  /** Per row: simulated arrival (-1 until known), completion (-1 until done), waiting row. */
-  readonly arrivalNs: Float64Array;
+  /** Per row: simulated completion (-1 until done). */
   readonly doneNs: Float64Array;
-  private readonly waiter: Int32Array;
   /** afap with windows: rows from this one to the end of its window, in process order; 0 = none. */
   private readonly windowLeft: Uint32Array | null;
+  // The plan's arrays, held directly (the hot paths read them per arrival).
+  private readonly rows: Uint32Array;
+  private readonly procStart: Uint32Array;
+  private readonly procOf: Int32Array;
+  private readonly kind: Uint8Array;
+  private readonly dep: Int32Array;
+  private readonly delayNs: Float64Array;
+  private readonly afap: boolean;
   private submittedCount = 0;
   private completedCount = 0;
 
@@ -64,13 +74,20 @@ export class ReplayDriver {
     this.inflight = new Uint32Array(this.nproc);
     this.plug = new Int32Array(this.nproc).fill(CLOSED);
     this.pending = new Uint8Array(this.nproc);
-    this.arrivalNs = new Float64Array(n).fill(-1);
+    this.armedNs = new Float64Array(this.nproc);
+    this.waitingOn = new Int32Array(this.nproc).fill(-1);
     this.doneNs = new Float64Array(n).fill(-1);
-    this.waiter = new Int32Array(n).fill(-1);
-    this.windowLeft = plan.mode === 'afap' && window !== null ? windowRuns(plan, window) : null;
+    this.rows = plan.rows;
+    this.procStart = plan.procStart;
+    this.procOf = plan.procOf;
+    this.kind = plan.kind;
+    this.dep = plan.dep;
+    this.delayNs = plan.delayNs;
+    this.afap = plan.mode === 'afap';
+    this.windowLeft = this.afap && window !== null ? windowRuns(plan, window) : null;
     this.fire = [];
     for (let p = 0; p < this.nproc; p++)
-      this.fire.push(plan.mode === 'afap' ? () => this.pump(p) : () => this.arrive(p));
+      this.fire.push(this.afap ? () => this.pump(p) : () => this.arrive(p));
   }
 
   /** Bios handed to the queue so far. */
@@ -86,7 +103,7 @@ export class ReplayDriver {
   /** Arms every process's first arrival (or, afap, its first burst at time 0). */
   start(): void {
     for (let p = 0; p < this.nproc; p++) {
-      if (this.plan.mode === 'afap') this.schedule(p, this.clock.now);
+      if (this.afap) this.schedule(p, this.clock.now);
       else this.arm(p);
     }
   }
@@ -98,16 +115,16 @@ export class ReplayDriver {
   complete(row: number, tNs: number): void {
     this.doneNs[row] = tNs;
     this.completedCount++;
-    const p = this.plan.procOf[row];
+    const p = this.procOf[row];
     if (p < 0) return;
     this.inflight[p]--;
-    if (this.plan.mode === 'afap') {
+    if (this.afap) {
       this.schedule(p, tNs);
       return;
     }
-    const w = this.waiter[row];
-    if (w >= 0) {
-      this.waiter[row] = -1;
+    // A process waits on one completion at a time, of one of its own rows.
+    if (this.waitingOn[p] === row) {
+      this.waitingOn[p] = -1;
       this.arm(p);
     }
   }
@@ -115,7 +132,7 @@ export class ReplayDriver {
   /** Processes with rows not yet submitted (0 after a complete run). */
   unfinishedProcesses(): number {
     let n = 0;
-    for (let p = 0; p < this.nproc; p++) if (this.next[p] < this.plan.procStart[p + 1]) n++;
+    for (let p = 0; p < this.nproc; p++) if (this.next[p] < this.procStart[p + 1]) n++;
     return n;
   }
 
@@ -128,24 +145,24 @@ export class ReplayDriver {
   /** Finds the arrival time of process p's next row and schedules it; false if it must wait. */
   private arm(p: number): boolean {
     const k = this.next[p];
-    if (k >= this.plan.procStart[p + 1]) return false;
-    const r = this.plan.rows[k];
-    const plan = this.plan;
+    if (k >= this.procStart[p + 1]) return false;
+    const r = this.rows[k];
     let t: number;
-    switch (plan.kind[r]) {
+    switch (this.kind[r]) {
       case ARRIVE.AT:
-        t = plan.delayNs[r];
+        t = this.delayNs[r];
         break;
       case ARRIVE.AFTER_ISSUE:
-        t = this.lastSubmitNs[p] + plan.delayNs[r];
+        t = this.lastSubmitNs[p] + this.delayNs[r];
         break;
       case ARRIVE.AFTER_COMPLETION: {
-        const c = plan.dep[r];
-        if (this.doneNs[c] < 0) {
-          this.waiter[c] = r;
+        const c = this.dep[r];
+        const done = this.doneNs[c];
+        if (done < 0) {
+          this.waitingOn[p] = c;
           return false;
         }
-        t = this.doneNs[c] + plan.delayNs[r];
+        t = done + this.delayNs[r];
         break;
       }
       default:
@@ -153,7 +170,7 @@ export class ReplayDriver {
     }
     const now = this.clock.now;
     if (t < now) t = now;
-    this.arrivalNs[r] = t;
+    this.armedNs[p] = t;
     this.schedule(p, t);
     return true;
   }
@@ -162,12 +179,11 @@ export class ReplayDriver {
   private arrive(p: number): void {
     this.pending[p] = 0;
     const k = this.next[p]++;
-    const r = this.plan.rows[k];
+    const r = this.rows[k];
     this.submitRow(p, r);
     const armed = this.arm(p);
-    const end = this.plan.procStart[p + 1];
-    const n = k + 1 < end ? this.plan.rows[k + 1] : -1;
-    const sameBatch = n >= 0 && this.inBatch(r, n, armed && this.arrivalNs[n] === this.clock.now);
+    const n = k + 1 < this.procStart[p + 1] ? this.rows[k + 1] : -1;
+    const sameBatch = n >= 0 && this.inBatch(r, n, armed && this.armedNs[p] === this.clock.now);
     if (!sameBatch || !armed) this.closePlug(p, n >= 0 && sameBatch && !armed);
   }
 
@@ -187,16 +203,13 @@ export class ReplayDriver {
       if (left > 0) {
         if (this.inflight[p] > 0 && this.inflight[p] + left > depth) break;
         for (let j = 0; j < left; j++) {
-          const w = rows[this.next[p]++];
-          this.arrivalNs[w] = this.clock.now;
-          this.submitRow(p, w);
+          this.submitRow(p, rows[this.next[p]++]);
         }
         this.closePlug(p, false);
         continue;
       }
       if (this.inflight[p] >= depth) break;
       this.next[p]++;
-      this.arrivalNs[r] = this.clock.now;
       this.submitRow(p, r);
     }
     // An unwindowed batch ends at the depth or at the last row: an explicit finish.

@@ -3,7 +3,7 @@
 // the result needs. Everything it builds (plan, driver state, queue, engine) is dropped when
 // it returns, so on a large trace that memory is free again before the simulated table is
 // summarised. It decides nothing about options or defaults: replay.ts does.
-import { type BioInput, type Conservation, RequestQueue } from '../block/queue.js';
+import { type Conservation, RequestQueue } from '../block/queue.js';
 import { createDevice } from '../device/model.js';
 import type { DeviceProfile } from '../device/profile.js';
 import { KFUNC_HOST } from '../policies/registry.js';
@@ -65,8 +65,7 @@ export function runMachine(s: MachineSetup): MachineReport {
   const rng = new Rng(s.seed);
   const engine = new Engine();
   let driver: ReplayDriver | undefined;
-  let maxCpu = 0;
-  for (let i = 0; i < ios.length; i++) if (ios.cpu[i] > maxCpu) maxCpu = ios.cpu[i];
+  const maxCpu = largest(ios.cpu, ios.length);
   const queue = new RequestQueue({
     engine,
     device: (onComplete) => createDevice(s.profile, engine, rng.fork('device'), onComplete),
@@ -86,21 +85,23 @@ export function runMachine(s: MachineSetup): MachineReport {
   });
   const procPid = order.procPid;
   const comms = Array.from(procPid, (_, p) => s.strings.get(ios.comm[order.rows[order.procStart[p]]]));
-  const bio: BioInput = { io: 0, op: 0, flags: 0, sector: 0, bytes: 0, pid: 0, comm: '', cpu: 0, ioprio: 0 };
+  const { op, flags, sector, bytes, cpu, ioprio } = ios;
+  const simQ = sim.tQ;
   const target: ReplayTarget = {
     submit(row, proc) {
       // Latency counts from the simulated arrival even if the task is asleep for a tag.
-      sim.tQ[row] = engine.now;
-      bio.io = row;
-      bio.op = ios.op[row];
-      bio.flags = ios.flags[row];
-      bio.sector = ios.sector[row];
-      bio.bytes = ios.bytes[row];
-      bio.pid = procPid[proc];
-      bio.comm = comms[proc];
-      bio.cpu = ios.cpu[row];
-      bio.ioprio = ios.ioprio[row];
-      queue.submitBio(bio);
+      simQ[row] = engine.now;
+      queue.submitIo(
+        row,
+        op[row],
+        flags[row],
+        sector[row],
+        bytes[row],
+        procPid[proc],
+        comms[proc],
+        cpu[row],
+        ioprio[row],
+      );
     },
     startPlug(proc) {
       queue.blkStartPlug(procPid[proc], comms[proc]);
@@ -146,4 +147,11 @@ export function runMachine(s: MachineSetup): MachineReport {
       fromSchedule: queue.plugStats.fromSchedule,
     },
   };
+}
+
+// The largest of the first n values (its own function: a one-shot loop, see plan.ts).
+function largest(values: Uint16Array, n: number): number {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (values[i] > max) max = values[i];
+  return max;
 }

@@ -24,8 +24,17 @@ const GEN_LIMIT = 2 ** 27;
 /** Cancelled entries tolerated before a purge is considered (amortises the O(n) rebuild). */
 const PURGE_MIN = 1024;
 
+/**
+ * First value of a number field that will hold engine times, event handles or sectors; the
+ * constructor overwrites it at once. V8 gives a field whose first value is a small integer
+ * (|v| < 2^30) a small-integer layout, and the first larger value then changes the hidden
+ * class of the object and throws away the compiled code of every function that used such
+ * objects, mid-run. A field whose first value is a fraction is a double from the start.
+ */
+export const DOUBLE_FIELD = 0.5;
+
 export class Engine {
-  private nowNs = 0;
+  private nowNs = DOUBLE_FIELD;
   private seq = 0;
   private live = 0;
   /** Cancelled entries still in the heap. */
@@ -39,6 +48,10 @@ export class Engine {
   /** Generation by slot; bumped each time the slot is released, so old handles go stale. */
   private gens = new Int32Array(1024);
   private readonly freeSlots: number[] = [];
+
+  constructor() {
+    this.nowNs = 0; // a double from the start (DOUBLE_FIELD)
+  }
 
   /** Current simulated time, integer ns. */
   get now(): number {

@@ -3,29 +3,39 @@
 // them. The elevator increments the fields; the increment rules and their quirks live at the
 // increment sites in ufq/elevator.ts.
 
+import { DOUBLE_FIELD } from '../sim/engine.js';
 import type { UfqRevision } from './revisions.js';
 
 export class OpsStats {
   dispatch_ok_count = 0;
-  dispatch_ok_sectors = 0;
+  dispatch_ok_sectors = DOUBLE_FIELD;
   dispatch_null_count = 0;
   /** rev-3 only. */
   dispatch_bad_state_count = 0;
   /** rev-3 only. */
   has_work_false_pending_count = 0;
   insert_ok_count = 0;
-  insert_ok_sectors = 0;
+  insert_ok_sectors = DOUBLE_FIELD;
   insert_err_count = 0;
   /** rev-3 only (a ufq_data field printed with the stats). */
   insert_err_handled = 0;
   /** rev-1 label merge_ok_*, rev-2+ field merge_request_ok_* printed as merge_req_ok_*. */
   merge_request_ok_count = 0;
-  merge_request_ok_sectors = 0;
+  merge_request_ok_sectors = DOUBLE_FIELD;
   /** rev-2+ only. */
   merge_bio_ok_count = 0;
-  merge_bio_ok_sectors = 0;
+  merge_bio_ok_sectors = DOUBLE_FIELD;
   finish_ok_count = 0;
-  finish_ok_sectors = 0;
+  finish_ok_sectors = DOUBLE_FIELD;
+
+  constructor() {
+    // Sector sums outgrow small integers on long runs: doubles from the start (DOUBLE_FIELD).
+    this.dispatch_ok_sectors = 0;
+    this.insert_ok_sectors = 0;
+    this.merge_request_ok_sectors = 0;
+    this.merge_bio_ok_sectors = 0;
+    this.finish_ok_sectors = 0;
+  }
 
   /**
    * The counters under their debugfs labels, in print order, for `rev`. rev-3 also prints the

@@ -69,9 +69,8 @@ describe('closed-loop driver', () => {
       [1, 0, 100_000],
       [1, 150_000, 250_000],
     ]);
-    const { target, driver } = run(planClosed(ios, { timeScale: 1 }), 10_000);
+    const { target } = run(planClosed(ios, { timeScale: 1 }), 10_000);
     expect(target.submitNs.get(1)).toBe(60_000);
-    expect(driver.arrivalNs[1]).toBe(60_000);
   });
 
   it('a slower simulated completion delays the dependent arrival', () => {
