@@ -56,8 +56,10 @@ export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINIT
       runtime: 'child_process',
       // Structured clone, as between threads: results keep NaN, Infinity and undefined.
       serialization: 'advanced',
-      // The parent's flags (a test runner's, a debugger's) are not the replay's.
+      // The parent's flags (a test runner's, a debugger's) are not the replay's; its
+      // environment is (tinypool would otherwise start the process with an empty one).
       execArgv: [],
+      env: environment(),
       minThreads: threads,
       maxThreads: threads,
     });
@@ -74,6 +76,13 @@ export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINIT
       if (pool) await (await pool).destroy();
     },
   };
+}
+
+/** This process's environment with the unset names left out (tinypool's `env` type). */
+function environment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
 }
 
 /** The error a worker reported, as the class the calling thread would have caught. */
