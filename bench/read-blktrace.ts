@@ -1,14 +1,16 @@
 // Decoding rate of the blktrace reader on a tiled trace (target: >= 5 million records/s).
-// Three figures: the pure decoder over bytes in memory (no merge, no I/O), the full reader
-// (decode + blkparse-order merge + name resolution) over bytes in memory, and the full reader
-// from uncompressed files on disk. Tiles traces/seqwrite-plug.none first when no trace is named.
+// Four figures: the pure decoder over bytes in memory (no merge, no I/O), the full reader
+// (decode + blkparse-order merge + name resolution) over bytes in memory, the full reader
+// from uncompressed files on disk, and that reader with btt-style pairing (trace/pair.ts), as
+// `inspect` and `run` read a trace. Tiles traces/seqwrite-plug.none first when no trace is named.
 //
 //   npx tsx bench/read-blktrace.ts [TRACE-NAME | DUMP-FILE]
 import { readFileSync, statSync } from 'node:fs';
-import { BlktraceDecoder, HEAD, newDecoderShared } from '../src/trace/blktrace/decoder.js';
+import { BlktraceDecoder, clearForRefill, HEAD, newDecoderShared } from '../src/trace/blktrace/decoder.js';
 import { BlktraceSource, cpuOfFileName } from '../src/trace/blktrace/reader.js';
 import { BATCH_ROWS, newBatch, type TraceSource } from '../src/trace/event.js';
 import { type InputFile, openInput } from '../src/trace/input.js';
+import { pairEvents } from '../src/trace/pair.js';
 import { blktraceFiles, tileTrace } from './tile-trace.js';
 
 /** Repetitions per figure; the best is reported (the machine is shared). */
@@ -27,7 +29,7 @@ function memoryFile(path: string, bytes: Uint8Array): InputFile {
   };
 }
 
-/** Decodes every file with a bare decoder into one reused batch; returns records framed. */
+/** Decodes every file with a bare decoder into one reused batch, as the reader does (run); returns records framed. */
 function decodeOnly(files: Array<{ path: string; bytes: Uint8Array }>): number {
   const shared = newDecoderShared();
   const b = newBatch(BATCH_ROWS);
@@ -36,11 +38,12 @@ function decodeOnly(files: Array<{ path: string; bytes: Uint8Array }>): number {
     const d = new BlktraceDecoder(shared, { file: f.path, src, expectedCpu: -1, noteTimesComparable: true });
     d.push(f.bytes);
     d.end();
-    let row = 0;
-    while (d.advance() === HEAD) {
-      d.emit(b, row, 0);
-      row = row + 1 === BATCH_ROWS ? 0 : row + 1;
-      if (row === 0) b.msg.clear();
+    let r = d.advance();
+    while (r === HEAD) {
+      clearForRefill(b, BATCH_ROWS);
+      b.msg.clear();
+      d.run(b, 0, BATCH_ROWS, Number.POSITIVE_INFINITY, 0);
+      r = d.result;
     }
     records += d.records;
   });
@@ -103,6 +106,11 @@ async function main(): Promise<void> {
   await best('reader, merged (files on disk)', async () => {
     const src = new BlktraceSource(await Promise.all(paths.map(openInput)), { batchRows: BATCH_ROWS });
     await drainCount(src);
+    return src.info.records;
+  });
+  await best('reader + pairing (files on disk)', async () => {
+    const src = new BlktraceSource(await Promise.all(paths.map(openInput)), { batchRows: BATCH_ROWS });
+    await pairEvents(src);
     return src.info.records;
   });
   if (paths.length > 1) console.log(`per-CPU files: ${paths.map((p) => cpuOfFileName(p)).join(', ')}`);

@@ -356,6 +356,11 @@ export interface TraceSource {
   readonly strings: StringTable;
   batches(): AsyncIterable<EventBatch>;
   /**
+   * Optional: about how many events the source will yield, judged from its file sizes before
+   * reading (it may be high or low), so that consumers can size their tables once.
+   */
+  readonly eventsHint?: number;
+  /**
    * Optional: hands back a batch the consumer is done with (it keeps no reference to it), so
    * that the reader refills it instead of allocating and zeroing fresh columns.
    */

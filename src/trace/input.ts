@@ -21,6 +21,19 @@ export interface InputFile {
   readonly head: Uint8Array;
   /** A fresh stream of the decompressed bytes, from the start. */
   chunks(): AsyncIterable<Uint8Array>;
+  /**
+   * Uncompressed files only: reads the file from the start into buffers the caller supplies,
+   * so that a reader can refill one buffer instead of receiving a fresh one per chunk.
+   */
+  openReader?(): Promise<ByteReader>;
+}
+
+/** Sequential reads of one file into caller-supplied buffers. */
+export interface ByteReader {
+  /** Fills `into` from the current position; returns the bytes read, 0 at the end. */
+  read(into: Uint8Array): Promise<number>;
+  /** Releases the file; safe to call more than once. */
+  close(): Promise<void>;
 }
 
 /** Bytes per chunk read from a file, and the decompressor's output chunk size. */
@@ -52,12 +65,48 @@ export async function openInput(path: string): Promise<InputFile> {
   const raw = await readPrefix(path, HEAD_BYTES);
   const gzip = isGzip(raw);
   const head = gzip ? await gunzipHead(path) : raw;
+  const file: InputFile = { path, gzip, size, head, chunks: () => streamFile(path, gzip) };
+  if (!gzip) file.openReader = () => openByteReader(path);
+  return file;
+}
+
+/** Bytes per chunk when reading into a caller's buffer (as CHUNK_BYTES). */
+export const READ_BYTES = CHUNK_BYTES;
+
+async function openByteReader(path: string): Promise<ByteReader> {
+  let fh: Awaited<ReturnType<typeof openFile>> | undefined;
+  try {
+    fh = await openFile(path, 'r');
+  } catch (e) {
+    throw new UfqReplayError('INPUT_UNREADABLE', 'cannot open the file for reading', {
+      file: path,
+      hint: 'check the file permissions',
+      cause: e,
+    });
+  }
+  let position = 0;
   return {
-    path,
-    gzip,
-    size,
-    head,
-    chunks: () => streamFile(path, gzip),
+    async read(into: Uint8Array): Promise<number> {
+      if (!fh) return 0;
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(into, 0, into.length, position));
+      } catch (e) {
+        throw new UfqReplayError('INPUT_UNREADABLE', 'read error', {
+          file: path,
+          offset: position,
+          hint: 'the file could not be read to its end; check the disk and the file',
+          cause: e,
+        });
+      }
+      position += n;
+      return n;
+    },
+    async close(): Promise<void> {
+      const h = fh;
+      fh = undefined;
+      await h?.close();
+    },
   };
 }
 

@@ -55,8 +55,13 @@ export interface IoTable extends IoColumns {
 export class IoTableBuilder {
   table: IoTable;
 
+  /**
+   * `capacity`: rows to make room for up front. A generous estimate costs address space
+   * only: the columns share one zero-filled allocation, and pages no row reaches are never
+   * touched (large allocations are mapped lazily). Too small an estimate costs a grow-by-copy.
+   */
   constructor(capacity = 1024) {
-    this.table = allocate(Math.max(16, capacity));
+    this.table = allocate(Math.max(16, Math.ceil(capacity)));
   }
 
   push(): number {
@@ -77,7 +82,8 @@ export class IoTableBuilder {
   private grow(capacity: number): void {
     const old = this.table;
     const next = allocate(capacity);
-    for (const name of IO_COLUMN_NAMES) (next[name] as Float64Array).set(old[name] as Float64Array);
+    for (const name of IO_COLUMN_NAMES)
+      (next[name] as Float64Array).set((old[name] as Float64Array).subarray(0, old.length));
     next.length = old.length;
     this.table = next;
   }
@@ -89,8 +95,27 @@ export class IoTableBuilder {
   }
 }
 
+/** Bytes per row of each column type. */
+const COLUMN_BYTES = IO_COLUMN_NAMES.map((name) => IO_COLUMNS[name].BYTES_PER_ELEMENT);
+
+/**
+ * Columns for `capacity` rows in one buffer, widest element first so that every column starts
+ * aligned to its element size (8-byte columns, then 4, 2 and 1).
+ */
 function allocate(capacity: number): IoTable {
-  return ioTableOf(0, (name) => new IO_COLUMNS[name](capacity));
+  const order = IO_COLUMN_NAMES.map((_, k) => k).sort((a, b) => COLUMN_BYTES[b] - COLUMN_BYTES[a]);
+  const offsets = new Array<number>(IO_COLUMN_NAMES.length);
+  let total = 0;
+  for (const k of order) {
+    offsets[k] = total;
+    total += COLUMN_BYTES[k] * capacity;
+  }
+  const buffer = new ArrayBuffer(total);
+  const index = new Map(IO_COLUMN_NAMES.map((name, k) => [name, k]));
+  return ioTableOf(0, (name) => {
+    const k = index.get(name) as number;
+    return new IO_COLUMNS[name](buffer, offsets[k], capacity);
+  });
 }
 
 /**

@@ -55,7 +55,7 @@ export const PAIR_WARNING = {
 
 /** Reads every batch of `source` once and pairs its events. */
 export async function pairEvents(source: TraceSource, options: PairOptions = {}): Promise<PairResult> {
-  const pairer = new Pairer();
+  const pairer = new Pairer(source.eventsHint);
   for await (const batch of source.batches()) {
     pairer.push(batch);
     source.recycle?.(batch);
@@ -90,18 +90,48 @@ function spanEnd(sector: number, bytes: number): number {
   return sector + Math.floor(bytes / 512);
 }
 
+/**
+ * Rows to make room for per expected event: a Q is at most about a third of a trace's events
+ * (Q G I D C for a lone bio; Q M for a merged one, with the request's own G I D C P U), so a
+ * half leaves margin; beyond it the table grows by copying.
+ */
+const ROWS_PER_EVENT = 0.5;
+/** Largest up-front table, rows (~1.6 GB of address space at 96 bytes a row). */
+const MAX_PRESIZED_ROWS = 1 << 24;
+/**
+ * lastQNs before the first Q. Times pass 2^30 ns (V8's small-integer range) a second into a
+ * trace; a field that then turned from small integer to double would throw away the optimized
+ * code of every method that reads it.
+ */
+const NO_Q_YET = -0.5;
+/** Rows of a table without a size hint (it grows by doubling). */
+const DEFAULT_ROWS = 4096;
+
 /** The incremental pairing core: push batches in time order, then finish once. */
 export class Pairer {
-  private readonly builder = new IoTableBuilder(4096);
+  private readonly builder: IoTableBuilder;
   /** The builder's current table (replaced when it grows). */
-  private io: IoTable = this.builder.table;
+  private io: IoTable;
   private readonly acc = new BttAccumulator();
   private readonly devices = new Map<number, DeviceState>();
   private cachedDev = -1;
   private cachedState: DeviceState | undefined;
-  /** btt's global last_q: the previous linked Q on any device; -1 = none yet. */
-  private lastQNs = -1;
+  /**
+   * btt's global last_q: the previous linked Q on any device; negative = none yet. Not an
+   * integer, so that V8 keeps the field a double from the start (see NO_Q_YET).
+   */
+  private lastQNs = NO_Q_YET;
   readonly warnings: WarningCounts = {};
+
+  /** `eventsHint`: about how many events will be pushed (TraceSource.eventsHint), to size the table once. */
+  constructor(eventsHint?: number) {
+    const rows =
+      eventsHint === undefined
+        ? DEFAULT_ROWS
+        : Math.min(MAX_PRESIZED_ROWS, Math.ceil(eventsHint * ROWS_PER_EVENT));
+    this.builder = new IoTableBuilder(Math.max(DEFAULT_ROWS, rows));
+    this.io = this.builder.table;
+  }
 
   push(b: EventBatch): void {
     const action = b.action;
@@ -180,7 +210,6 @@ export class Pairer {
     const t = this.io;
     t.tQ[row] = b.timeNs[i];
     t.dev[row] = b.dev[i];
-    t.volume[row] = b.volume[i];
     t.op[row] = b.op[i];
     t.flags[row] = b.flags[i];
     t.sector[row] = b.sector[i];
@@ -188,7 +217,12 @@ export class Pairer {
     t.pid[row] = b.pid[i];
     t.comm[row] = b.comm[i];
     t.cpu[row] = b.cpu[i];
-    t.ioprio[row] = b.ioprio[i];
+    // A new row's columns are zero: columns that are usually 0 are left unwritten then, so
+    // that their pages of a large table are never touched (and never faulted in).
+    const volume = b.volume[i];
+    if (volume !== 0) t.volume[row] = volume;
+    const prio = b.ioprio[i];
+    if (prio !== 0) t.ioprio[row] = prio;
     return row;
   }
 
@@ -290,13 +324,15 @@ export class Pairer {
     const io = this.io;
     const prio = b.ioprio[i];
     const q2c = ds.remapper ? BTT.Q2Cdm : BTT.Q2C;
+    const error = b.error[i];
     for (let j = 0; j < k; j++) {
       const node = tree.hits[j];
       const row = tree.valueOf(node);
       this.acc.add(q2c, tdelta(io.tQ[row], t));
       if (io.tD[row] !== NO_TIME) this.acc.add(BTT.D2C, tdelta(io.tD[row], t));
       io.tC[row] = t;
-      io.error[row] = b.error[i];
+      // Zero until completed: a zero error stays unwritten (see newRow).
+      if (error !== 0) io.error[row] = error;
       if (prio !== 0) io.ioprio[row] = prio;
     }
     // Freed after the walk: the hits buffer is not touched by removal.

@@ -18,7 +18,16 @@ import {
   TC_SHIFT,
   TN,
 } from './action.js';
-import { checkStart, isMagicAt, LAYOUT_V7, layoutOf, type RecordLayout, VERSION_8 } from './magic.js';
+import {
+  BLK_IO_TRACE_MAGIC,
+  checkStart,
+  isMagicAt,
+  LAYOUT_V7,
+  layoutOf,
+  type RecordLayout,
+  VERSION_7,
+  VERSION_8,
+} from './magic.js';
 import { ProcessNames } from './names.js';
 import { type SeqState, SequenceTracker } from './sequence.js';
 
@@ -28,10 +37,25 @@ export const NEED_DATA = 1;
 export const DONE = 2;
 export type AdvanceResult = typeof HEAD | typeof NEED_DATA | typeof DONE;
 
+/**
+ * headTime and lastEventTime before the first event: earlier than any time, and not an
+ * integer, so that V8 stores these fields as doubles from the start. Times pass 2^30 ns (its
+ * small-integer range) a second into a trace; a field changing representation then would
+ * throw away the optimized code that reads it.
+ */
+const BEFORE_FIRST_EVENT_NS = -0.5;
+/** Placeholder before runV7 has looked up a sequence state. */
+const NO_SEQ_STATE: SeqState = { key: '', last: -1, notes: [] };
 /** 2^32, to assemble u64 fields from two u32 halves (exact below 2^53). */
 const TWO_POW_32 = 4294967296;
 /** Nanoseconds per second. */
 const NS_PER_S = 1e9;
+/** v7 header size, bytes (magic.ts LAYOUT_V7; runV7 uses its offsets as literals). */
+const V7_HEADER_BYTES = 48;
+/** First word of every v7 record: the magic with version 7 (magic.ts). */
+const MAGIC_V7 = (BLK_IO_TRACE_MAGIC | VERSION_7) >>> 0;
+/** The NOTIFY category bit as it sits in the action word. */
+const NOTIFY_WORD_BIT = TC.NOTIFY << TC_SHIFT;
 /** CPU slots of the decoder's sequence-state cache (a power of two; a collision only costs a lookup). */
 const SEQ_SLOTS = 64;
 
@@ -127,12 +151,14 @@ export class BlktraceDecoder {
   /** Bytes pushed. */
   bytes = 0;
   /** Raw time of the current head event (valid after advance() returned HEAD). */
-  headTime = 0;
+  headTime = BEFORE_FIRST_EVENT_NS;
   /** CPU of the current head event. */
   headCpu = 0;
 
   private buf: Uint8Array = new Uint8Array(0);
   private dv = new DataView(this.buf.buffer);
+  /** The decoder's own reusable buffer (space/commit, and joining a partial record to a chunk). */
+  private own: Uint8Array = new Uint8Array(0);
   /** Offset in buf of the next unread record. */
   private pos = 0;
   /** File offset of buf[0]. */
@@ -150,7 +176,7 @@ export class BlktraceDecoder {
   private headCode = 0;
   private headCgroup = false;
   private headRec = 0;
-  private lastEventTime = 0;
+  private lastEventTime = BEFORE_FIRST_EVENT_NS;
   /** Sequence states by CPU slot, with the device and CPU each one belongs to. */
   private readonly seqStates: Array<SeqState | undefined> = new Array<SeqState | undefined>(SEQ_SLOTS).fill(
     undefined,
@@ -171,20 +197,53 @@ export class BlktraceDecoder {
   /** Appends bytes of the stream. */
   push(chunk: Uint8Array): void {
     if (this.ended || chunk.length === 0) return;
-    this.bytes += chunk.length;
+    if (this.pos === this.buf.length && this.headPos < 0) {
+      // Nothing left over: read the chunk where it is.
+      this.base += this.pos;
+      this.bytes += chunk.length;
+      this.setBuffer(chunk, chunk.length);
+      return;
+    }
+    this.space(chunk.length).set(chunk);
+    this.commit(chunk.length);
+  }
+
+  /**
+   * Room for up to `n` more bytes after the unread ones, in a buffer the decoder keeps and
+   * reuses: the unread bytes (at most one partial record) move to its front, and the caller
+   * writes into the returned view, then calls commit(). Reading a file this way touches the
+   * same memory chunk after chunk instead of fresh pages.
+   */
+  space(n: number): Uint8Array {
     const rest = this.buf.length - this.pos;
+    const need = rest + n;
+    if (this.own.length < need) {
+      const grown = new Uint8Array(Math.max(need, this.own.length * 2));
+      grown.set(this.buf.subarray(this.pos));
+      this.own = grown;
+    } else if (this.buf.buffer === this.own.buffer && this.buf.byteOffset === this.own.byteOffset) {
+      this.own.copyWithin(0, this.pos, this.buf.length);
+    } else {
+      this.own.set(this.buf.subarray(this.pos));
+    }
     if (this.headPos >= 0) this.headPos -= this.pos;
     this.base += this.pos;
-    if (rest === 0) {
-      this.buf = chunk;
-    } else {
-      const joined = new Uint8Array(rest + chunk.length);
-      joined.set(this.buf.subarray(this.pos));
-      joined.set(chunk, rest);
-      this.buf = joined;
-    }
+    this.setBuffer(this.own, rest);
+    return this.own.subarray(rest, need);
+  }
+
+  /** `n` bytes were written into the view space() returned. */
+  commit(n: number): void {
+    if (this.ended || n <= 0) return;
+    this.bytes += n;
+    this.setBuffer(this.own, this.buf.length + n);
+  }
+
+  /** Makes buf[0, length) of `bytes` the unread data. */
+  private setBuffer(bytes: Uint8Array, length: number): void {
+    this.buf = length === bytes.length ? bytes : bytes.subarray(0, length);
     this.pos = 0;
-    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, length);
   }
 
   /** Marks the end of the stream: a partial record left then is a truncation. */
@@ -282,16 +341,171 @@ export class BlktraceDecoder {
   /**
    * Emits the head event and the ones after it while their time is at most `limitNs` and
    * rows remain below `cap`; returns the next free row and leaves the last advance() result in
-   * `result`. The merge calls this once per run of one stream, so the per-record calls stay
-   * inside this class, where they are inlined.
+   * `result`. The merge calls this once per run of one stream. Ordinary v7 events go through
+   * runV7, which frames and writes them in one loop; anything else (notes, messages, skips,
+   * warnings, v8) through advance() and emit(). Rows written here get their comm from
+   * resolveComms, which the reader runs on every batch.
    */
   run(b: EventBatch, row: number, cap: number, limitNs: number, genesisNs: number): number {
+    const fast = this.version === VERSION_7;
+    if (fast && this.headCode !== ACT.m && this.headTime <= limitNs) {
+      // Unframe the head and let runV7 read it again with the ones after it: a merge of
+      // per-CPU files emits runs of a few events, and this saves a generic emit() per run.
+      this.pos = this.headPos;
+      this.records = this.headRec;
+      this.headPos = -1;
+    } else this.emit(b, row++, genesisNs);
     let r: AdvanceResult;
-    do {
-      this.emit(b, row++, genesisNs);
+    for (;;) {
+      if (fast) row = this.runV7(b, row, cap, limitNs, genesisNs);
       r = this.advance();
-    } while (r === HEAD && row < cap && this.headTime <= limitNs);
+      if (r !== HEAD || row >= cap || this.headTime > limitNs) break;
+      this.emit(b, row++, genesisNs);
+    }
     this.result = r;
+    return row;
+  }
+
+  /**
+   * The common case of run(), for v7 records: frames and writes events straight from the
+   * bytes, with the decoder's state in locals. It stops, leaving the record at `pos` unread,
+   * at anything advance() and emit() must handle (a note, a message, a bad magic, a wrong CPU,
+   * an unknown action, a short PDU, time going backwards, a partial record) and at the end of
+   * the run (`cap` rows, or a time past `limitNs`). Same columns as emit(), except that
+   * comm, volume and ioprio are not written, nor aux and auxDev for events without a PDU: the
+   * rows must hold zeros there (a new or cleared batch, see clearForRefill).
+   */
+  private runV7(b: EventBatch, row: number, cap: number, limitNs: number, genesisNs: number): number {
+    const dv = this.dv;
+    const len = this.buf.length;
+    const le = this.littleEndian;
+    const lo = this.lo64;
+    const hi = this.hi64;
+    const expected = this.options.expectedCpu;
+    const checkTime = this.checkTime;
+    const src = this.src;
+    const sequences = this.shared.sequences;
+    const seqStates = this.seqStates;
+    const seqDevs = this.seqDevs;
+    const seqCpus = this.seqCpus;
+    const timeNs = b.timeNs;
+    const srcCol = b.src;
+    const recCol = b.rec;
+    const cpuCol = b.cpu;
+    const seqCol = b.seq;
+    const pidCol = b.pid;
+    const action = b.action;
+    const bytesCol = b.bytes;
+    const error = b.error;
+    const opCol = b.op;
+    const flagsCol = b.flags;
+    const sectorCol = b.sector;
+    const devCol = b.dev;
+    const aux = b.aux;
+    const auxDev = b.auxDev;
+    let pos = this.pos;
+    let records = this.records;
+    const firstRow = row;
+    let prev = this.headTime;
+    let lastEmitted = this.lastEventTime;
+    // The sequence state of the last (cpu, device) seen: a per-CPU file has one.
+    let lastCpu = -1;
+    let lastDevice = -1;
+    let state: SeqState = NO_SEQ_STATE;
+    while (row < cap) {
+      const p = pos;
+      if (len - p < V7_HEADER_BYTES || dv.getUint32(p, le) !== MAGIC_V7) break;
+      const total = V7_HEADER_BYTES + dv.getUint16(p + 46, le);
+      if (len - p < total) break;
+      const cpu = dv.getUint32(p + 40, le);
+      if (expected >= 0 && cpu !== expected) break;
+      const word = dv.getUint32(p + 28, le);
+      const code = word & 0xff;
+      if ((word & NOTIFY_WORD_BIT) !== 0 || code < 1 || code > MAX_ACTION_V7) break;
+      const time = dv.getUint32(p + 8 + hi, le) * TWO_POW_32 + dv.getUint32(p + 8 + lo, le);
+      if (time < prev && checkTime) break;
+      if (time > limitNs) {
+        // The next run's head, framed here rather than again by advance().
+        this.headPos = p;
+        this.headLen = total;
+        this.headCats = word >>> TC_SHIFT;
+        this.headCode = code;
+        this.headCgroup = (word & TA_CGROUP) !== 0;
+        this.headRec = records++;
+        this.headCpu = cpu;
+        prev = time;
+        break;
+      }
+      const device = dv.getUint32(p + 36, le);
+      let dev = device;
+      if (PDU_ACTION[code] !== 0) {
+        // Remap, unplugs and split (messages are notes): the PDU is big-endian (emitPdu).
+        let pdu = p + V7_HEADER_BYTES;
+        let pduLen = total - V7_HEADER_BYTES;
+        if ((word & TA_CGROUP) !== 0) {
+          pdu += CGROUP_ID_BYTES;
+          pduLen -= CGROUP_ID_BYTES;
+        }
+        if (code === ACT.A) {
+          if (pduLen < 16) break;
+          auxDev[row] = dv.getUint32(pdu, false);
+          dev = dv.getUint32(pdu + 4, false);
+          aux[row] = dv.getUint32(pdu + 8, false) * TWO_POW_32 + dv.getUint32(pdu + 12, false);
+        } else {
+          if (pduLen < 8) break;
+          aux[row] = dv.getUint32(pdu, false) * TWO_POW_32 + dv.getUint32(pdu + 4, false);
+        }
+      }
+      const seq = dv.getUint32(p + 4, le);
+      const bytes = dv.getUint32(p + 24, le);
+      if (seq !== 0) {
+        if (cpu !== lastCpu || device !== lastDevice) {
+          const slot = cpu & (SEQ_SLOTS - 1);
+          let st = seqStates[slot];
+          if (st === undefined || device !== seqDevs[slot] || cpu !== seqCpus[slot]) {
+            st = sequences.state(device, cpu);
+            seqStates[slot] = st;
+            seqDevs[slot] = device;
+            seqCpus[slot] = cpu;
+          }
+          state = st;
+          lastCpu = cpu;
+          lastDevice = device;
+        }
+        if (seq === state.last + 1) state.last = seq;
+        else sequences.gap(state, seq);
+      }
+      const index = (word >>> TC_SHIFT) | (bytes === 0 ? 0x10000 : 0);
+      let packed = OP_FLAGS[index];
+      if (packed === 0) packed = opFlagsOf(index);
+      timeNs[row] = time - genesisNs;
+      srcCol[row] = src;
+      recCol[row] = records++;
+      cpuCol[row] = cpu;
+      seqCol[row] = seq;
+      pidCol[row] = dv.getUint32(p + 32, le);
+      action[row] = code;
+      bytesCol[row] = bytes;
+      error[row] = dv.getInt16(p + 44, le);
+      opCol[row] = packed & 0xff;
+      flagsCol[row] = ((packed >>> 8) & 0xffff) | ((word & TA_CGROUP) !== 0 ? FLAG.CGROUP : 0);
+      sectorCol[row] =
+        NO_SECTOR_ACTION[code] === 0
+          ? dv.getUint32(p + 16 + hi, le) * TWO_POW_32 + dv.getUint32(p + 16 + lo, le)
+          : NO_SECTOR;
+      devCol[row] = dev;
+      prev = time;
+      lastEmitted = time;
+      pos = p + total;
+      row++;
+    }
+    // The same stores on every way out: one that optimized code reached for the first time
+    // would send it back to the interpreter (and a merge calls this once per short run).
+    this.events += row - firstRow;
+    this.lastEventTime = lastEmitted;
+    this.headTime = prev;
+    this.pos = pos;
+    this.records = records;
     return row;
   }
 
@@ -528,6 +742,22 @@ function messageText(buf: Uint8Array, from: number, n: number): string {
   return utf8.decode(buf.subarray(from, end));
 }
 
+/**
+ * Zeroes the columns of a batch's first `rows` rows that run() leaves alone when they are 0
+ * (volume, ioprio, aux, auxDev), so that the batch can be filled again.
+ */
+export function clearForRefill(b: EventBatch, rows: number): void {
+  b.volume.fill(0, 0, rows);
+  b.ioprio.fill(0, 0, rows);
+  b.aux.fill(0, 0, rows);
+  b.auxDev.fill(0, 0, rows);
+}
+
+/** Slots of resolveComms' pid -> name cache (a power of two; a collision only costs a lookup). */
+const COMM_CACHE_SLOTS = 256;
+const COMM_CACHE_PID = new Float64Array(COMM_CACHE_SLOTS);
+const COMM_CACHE_COMM = new Uint32Array(COMM_CACHE_SLOTS);
+
 /** Fills the comm column of rows [from, to) from the PROCESS notes read so far. */
 export function resolveComms(
   b: EventBatch,
@@ -538,16 +768,27 @@ export function resolveComms(
 ): void {
   if (!names.renamed) {
     // No pid was named twice: the name does not depend on time, so runs of one pid (a task's
-    // Q G P U D) reuse one lookup.
+    // Q G P U D) reuse one lookup, and a small cache serves pids that alternate (merged CPUs).
+    // Names read later may name a pid this batch found unnamed: the cache lives for one call.
+    const pids = b.pid;
+    const comms = b.comm;
+    const cachePid = COMM_CACHE_PID.fill(-1);
+    const cacheComm = COMM_CACHE_COMM;
     let lastPid = -1;
     let lastComm = 0;
     for (let i = from; i < to; i++) {
-      const pid = b.pid[i];
+      const pid = pids[i];
       if (pid !== lastPid) {
-        lastComm = names.lookup(pid, 0);
+        const slot = pid & (COMM_CACHE_SLOTS - 1);
+        if (cachePid[slot] === pid) lastComm = cacheComm[slot];
+        else {
+          lastComm = names.lookup(pid, 0);
+          cachePid[slot] = pid;
+          cacheComm[slot] = lastComm;
+        }
         lastPid = pid;
       }
-      b.comm[i] = lastComm;
+      comms[i] = lastComm;
     }
     return;
   }

@@ -29,10 +29,25 @@ export class StreamOrder<S extends MergeStream> {
     list.splice(i + 1, 0, s);
   }
 
-  /** After the head stream moved to its next event (blkparse.c ms_resort). */
+  /**
+   * After the head stream moved to its next event (blkparse.c ms_resort): the same place as
+   * taking it out and insert()ing it again, found and filled in place (this runs once per run
+   * of events, so often).
+   */
   resortHead(): void {
     const list = this.list;
-    if (list.length > 1 && list[0].headTime > list[1].headTime) this.insert(list.shift() as S);
+    const s = list[0];
+    const t = s.headTime;
+    if (list.length < 2 || t <= list[1].headTime) return;
+    // Without the head, list[1] is first and not later than t: s goes after it and after
+    // every following stream strictly earlier than t.
+    let i = 1;
+    while (i + 1 < list.length && list[i + 1].headTime < t) {
+      list[i - 1] = list[i];
+      i++;
+    }
+    list[i - 1] = list[i];
+    list[i] = s;
   }
 
   /** The head stream has no more events. */

@@ -5,19 +5,13 @@
 // same way. Decoding is decoder.ts; this file does file handling, the merge loop and errors.
 import { basename } from 'node:path';
 import { invariant, UfqReplayError } from '../../errors.js';
-import {
-  batchCapacity,
-  type EventBatch,
-  newBatch,
-  StringTable,
-  type TraceInfo,
-  type TraceSource,
-} from '../event.js';
+import { type EventBatch, newBatch, StringTable, type TraceInfo, type TraceSource } from '../event.js';
 import type { ReadOptions, TraceFormat } from '../format.js';
-import type { InputFile } from '../input.js';
+import { type ByteReader, type InputFile, READ_BYTES } from '../input.js';
 import {
   type AdvanceResult,
   BlktraceDecoder,
+  clearForRefill,
   type DecoderShared,
   DONE,
   HEAD,
@@ -29,6 +23,9 @@ import { type BlktraceLayout, classifyHead } from './layout.js';
 import { checkStart, sniffBlktrace } from './magic.js';
 import { type MergeStream, StreamOrder } from './merge.js';
 import { stageByCpu } from './staged.js';
+
+/** The smallest record: a v7 header with no PDU (magic.ts LAYOUT_V7), bytes. */
+const MIN_RECORD_BYTES = 48;
 
 /** `NAME.blktrace.N[.gz]`: the CPU a per-CPU file belongs to (trace-formats §1.1). */
 const PER_CPU_NAME = /\.blktrace\.(\d+)(\.gz)?$/;
@@ -42,18 +39,48 @@ interface Stream extends MergeStream {
   readonly result: AdvanceResult;
 }
 
-/** Advances a decoder, feeding it chunks of its file until an event is ready or the file ends. */
-function refiller(decoder: BlktraceDecoder, file: InputFile): () => Promise<AdvanceResult> {
+/** A decoder's way to more bytes: awaited when it returns NEED_DATA; `close` releases the file. */
+interface Refill {
+  next(): Promise<AdvanceResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Advances a decoder, feeding it bytes of its file until an event is ready or the file ends.
+ * An uncompressed file is read straight into the decoder's own buffer (space/commit), one
+ * buffer for the whole file; a compressed one arrives in the decompressor's chunks.
+ */
+function refiller(decoder: BlktraceDecoder, file: InputFile): Refill {
   let iter: AsyncIterator<Uint8Array> | undefined;
-  return async () => {
-    for (;;) {
-      const r = decoder.advance();
-      if (r !== NEED_DATA) return r;
-      iter ??= file.chunks()[Symbol.asyncIterator]();
-      const next = await iter.next();
-      if (next.done) decoder.end();
-      else decoder.push(next.value);
-    }
+  let reader: ByteReader | undefined;
+  let closed = false;
+  return {
+    async next(): Promise<AdvanceResult> {
+      for (;;) {
+        const r = decoder.advance();
+        if (r !== NEED_DATA) return r;
+        if (file.openReader && !closed) {
+          reader ??= await file.openReader();
+          const n = await reader.read(decoder.space(READ_BYTES));
+          if (n > 0) decoder.commit(n);
+          else {
+            decoder.end();
+            closed = true;
+            await reader.close();
+          }
+          continue;
+        }
+        iter ??= file.chunks()[Symbol.asyncIterator]();
+        const next = await iter.next();
+        if (next.done) decoder.end();
+        else decoder.push(next.value);
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await reader?.close();
+      await iter?.return?.();
+    },
   };
 }
 
@@ -104,6 +131,8 @@ function checkFileStart(f: InputFile): void {
 export class BlktraceSource implements TraceSource {
   readonly info: TraceInfo;
   readonly strings = new StringTable();
+  /** At most one event per smallest record (a bare v7 header); undefined when compressed. */
+  readonly eventsHint?: number;
   /** How the files are read. */
   readonly layout: BlktraceLayout;
   private readonly shared: DecoderShared;
@@ -125,6 +154,8 @@ export class BlktraceSource implements TraceSource {
         hint: 'an empty per-CPU file is normal for an idle CPU, but every file here is empty',
       });
     for (const f of nonEmpty) checkFileStart(f);
+    if (files.every((f) => !f.gzip))
+      this.eventsHint = Math.ceil(files.reduce((n, f) => n + f.size, 0) / MIN_RECORD_BYTES);
     const first = checkStart(nonEmpty[0].head);
     this.layout =
       files.length > 1 || cpuOfFileName(files[0].path) >= 0 ? 'per-cpu' : classifyHead(nonEmpty[0].head);
@@ -145,7 +176,7 @@ export class BlktraceSource implements TraceSource {
     invariant(!this.used, 'BlktraceSource.batches() can be iterated once');
     this.used = true;
     const decoders: BlktraceDecoder[] = [];
-    const refill = new Map<Stream, () => Promise<AdvanceResult>>();
+    const refills = new Map<Stream, Refill>();
     this.inputs.forEach((f, src) => {
       if (f.head.length === 0) return;
       const d = new BlktraceDecoder(this.shared, {
@@ -156,58 +187,71 @@ export class BlktraceSource implements TraceSource {
         checkTimeOrder: this.layout !== 'interleaved',
       });
       decoders.push(d);
-      refill.set(d, refiller(d, f));
+      refills.set(d, refiller(d, f));
     });
-
-    let streams: Stream[] = decoders;
-    if (this.layout === 'interleaved') {
-      // blktrace -o - writes each CPU's records in order but chunks of CPUs interleaved:
-      // split by CPU (all in memory), then merge like per-CPU files (trace-formats §1.10 item 7).
-      const staged = await stageByCpu(decoders[0], refill.get(decoders[0]) as () => Promise<AdvanceResult>);
-      if (staged.outOfOrder > 0) this.shared.warnings.BLKTRACE_SORTED_EVENTS = staged.outOfOrder;
-      streams = staged.streams;
-    }
-
-    const order = new StreamOrder<Stream>();
-    for (const s of streams) {
-      let r = s.advance();
-      if (r === NEED_DATA) r = await (refill.get(s) as () => Promise<AdvanceResult>)();
-      if (r === HEAD) order.insert(s);
-    }
-    const genesis = order.size > 0 ? order.list[0].headTime : 0;
-    // Known from here on, for consumers that re-encode while streaming (a dump's is not).
-    if (this.layout !== 'dump') this.info.originMonoNs = genesis;
-    const cap = this.batchRows;
-    const list = order.list;
-    while (list.length > 0) {
-      const b = this.spare.pop() ?? newBatch(cap);
-      b.msg.clear();
-      let row = 0;
-      while (row < cap && list.length > 0) {
-        row = this.fillBatch(b, row, genesis, order);
-        const s = this.waiting;
-        if (s === undefined) continue;
-        // The head stream ran out of bytes mid-batch: read on, then put it back in order.
-        this.waiting = undefined;
-        const r = await (refill.get(s) as () => Promise<AdvanceResult>)();
-        if (r === DONE) order.dropHead();
-        else order.resortHead();
+    const refill = (s: Stream) => (refills.get(s) as Refill).next();
+    try {
+      let streams: Stream[] = decoders;
+      if (this.layout === 'interleaved') {
+        // blktrace -o - writes each CPU's records in order but chunks of CPUs interleaved:
+        // split by CPU (all in memory), then merge like per-CPU files (trace-formats §1.10 item 7).
+        const staged = await stageByCpu(decoders[0], () => refill(decoders[0]));
+        if (staged.outOfOrder > 0) this.shared.warnings.BLKTRACE_SORTED_EVENTS = staged.outOfOrder;
+        streams = staged.streams;
       }
-      b.length = row;
-      resolveComms(b, this.shared.names, genesis);
-      yield b;
+
+      const order = new StreamOrder<Stream>();
+      for (const s of streams) {
+        let r = s.advance();
+        if (r === NEED_DATA) r = await refill(s);
+        if (r === HEAD) order.insert(s);
+      }
+      const genesis = order.size > 0 ? order.list[0].headTime : 0;
+      // Known from here on, for consumers that re-encode while streaming (a dump's is not).
+      if (this.layout !== 'dump') this.info.originMonoNs = genesis;
+      const cap = this.batchRows;
+      const list = order.list;
+      while (list.length > 0) {
+        let b = this.spare.pop();
+        if (b === undefined) {
+          b = newBatch(cap);
+          this.made.add(b);
+        } else clearForRefill(b, b.length);
+        b.msg.clear();
+        let row = 0;
+        while (row < cap && list.length > 0) {
+          row = this.fillBatch(b, row, genesis, order);
+          const s = this.waiting;
+          if (s === undefined) continue;
+          // The head stream ran out of bytes mid-batch: read on, then put it back in order.
+          this.waiting = undefined;
+          const r = await refill(s);
+          if (r === DONE) order.dropHead();
+          else order.resortHead();
+        }
+        b.length = row;
+        resolveComms(b, this.shared.names, genesis);
+        yield b;
+      }
+      this.finishInfo(
+        decoders,
+        genesis,
+        decoders.every((d) => d.events === 0),
+      );
+    } finally {
+      // Also when the consumer stops early: no file stays open.
+      for (const r of refills.values()) await r.close();
     }
-    this.finishInfo(
-      decoders,
-      genesis,
-      decoders.every((d) => d.events === 0),
-    );
   }
 
   recycle(batch: EventBatch): void {
     // Two spares are enough for a consumer that hands each batch back before the next one.
-    if (this.spare.length < 2 && batchCapacity(batch) === this.batchRows) this.spare.push(batch);
+    // Only this source's own batches: their rows are cleared the way run() expects.
+    if (this.spare.length < 2 && this.made.has(batch) && !this.spare.includes(batch)) this.spare.push(batch);
   }
+
+  /** The batches this source allocated. */
+  private readonly made = new WeakSet<EventBatch>();
 
   /** The head stream that returned NEED_DATA in fillBatch, if any. */
   private waiting: Stream | undefined;

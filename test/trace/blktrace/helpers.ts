@@ -19,6 +19,28 @@ export function memoryInput(path: string, bytes: Uint8Array, chunk = 1 << 20): I
   };
 }
 
+/**
+ * The same, read the way an uncompressed file on disk is (openReader into the decoder's
+ * buffer), at most `chunk` bytes per read, so that records straddle reads.
+ */
+export function memoryFileInput(path: string, bytes: Uint8Array, chunk = 1 << 20): InputFile {
+  return {
+    ...memoryInput(path, bytes, chunk),
+    async openReader() {
+      let at = 0;
+      return {
+        async read(into: Uint8Array) {
+          const n = Math.min(into.length, chunk, bytes.length - at);
+          into.set(bytes.subarray(at, at + n));
+          at += n;
+          return n;
+        },
+        async close() {},
+      };
+    },
+  };
+}
+
 /** Every event of a source as objects, plus the batches. */
 export async function drain(src: TraceSource): Promise<{ events: TraceEvent[]; batches: EventBatch[] }> {
   const events: TraceEvent[] = [];
