@@ -15,11 +15,12 @@ import { pathToFileURL } from 'node:url';
 import { runSeries } from '../src/metrics/series.js';
 import { summarizeIos } from '../src/metrics/summary.js';
 import { traceStats } from '../src/metrics/trace-stats.js';
-import { PlugWindowScanner, tee } from '../src/replay/plug-windows.js';
+import { PlugWindowScanner } from '../src/replay/plug-windows.js';
 import { simulateTable } from '../src/replay/replay.js';
 import { replayedRows } from '../src/replay/tables.js';
 import { traceLimits } from '../src/replay/trace-meta.js';
 import { ACT } from '../src/trace/event.js';
+import { observeBatches } from '../src/trace/observe.js';
 import { openTrace } from '../src/trace/open.js';
 import { pairEvents } from '../src/trace/pair.js';
 import { tileTrace } from './tile-trace.js';
@@ -196,7 +197,7 @@ async function childSimulate(trace: string, policy: string): Promise<void> {
   const warnings = {};
   const scanner = new PlugWindowScanner();
   const paired = await pairEvents(
-    tee(await openTrace(trace), (b) => scanner.observe(b)),
+    observeBatches(await openTrace(trace), (b) => scanner.observe(b)),
     {},
   );
   const ios = replayedRows(paired.ios, warnings);

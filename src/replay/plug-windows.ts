@@ -2,9 +2,9 @@
 // plug. A task's unplugs (U explicit, UT implicit: kernel-blk-mq §3.3) close its windows, so
 // the bios a task queued between two of its unplugs were plugged together. The replay keeps
 // those bios under one simulated plug, which is what lets it merge them as the kernel did.
-// The scan runs on the event stream while pairing reads it (see `tee`); it knows nothing of
+// The scan runs on the event stream while pairing reads it (see trace/observe.ts); it knows nothing of
 // pairing and assigns rows to windows afterwards by (pid, Q time).
-import { ACT, type EventBatch, type TraceSource } from '../trace/event.js';
+import { ACT, type EventBatch } from '../trace/event.js';
 import { type IoTable, NONE } from '../trace/io-table.js';
 
 export interface PlugWindows {
@@ -101,22 +101,4 @@ function countBelow(list: number[], v: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** A TraceSource that shows every batch to `observe` before handing it on (one pass, two readers). */
-export function tee(source: TraceSource, observe: (b: EventBatch) => void): TraceSource {
-  return {
-    get info() {
-      return source.info;
-    },
-    get strings() {
-      return source.strings;
-    },
-    async *batches() {
-      for await (const b of source.batches()) {
-        observe(b);
-        yield b;
-      }
-    },
-  };
 }

@@ -18,13 +18,14 @@ import { getPolicy, getPolicyInfo, policyNames } from '../policies/registry.js';
 import { countWarning, type StringTable, type TraceInfo, type WarningCounts } from '../trace/event.js';
 import type { IoTable } from '../trace/io-table.js';
 import { parseIoprioRules } from '../trace/ioprio-rules.js';
+import { observeBatches } from '../trace/observe.js';
 import { openTrace } from '../trace/open.js';
 import { pairEvents } from '../trace/pair.js';
 import type { UfqOps } from '../ufq/ops.js';
 import type { UfqRevision } from '../ufq/revisions.js';
 import { runMachine } from './machine.js';
 import { hasCompletions, type ReplayMode } from './plan.js';
-import { PlugWindowScanner, type PlugWindows, tee } from './plug-windows.js';
+import { PlugWindowScanner, type PlugWindows } from './plug-windows.js';
 import { DEFAULT_WATCHDOG_MS } from './policy-limits.js';
 import { type PolicyParams, policyWithParams } from './policy-params.js';
 import type { RunResult } from './result.js';
@@ -106,7 +107,7 @@ export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   const scanner = new PlugWindowScanner();
   const source = await openTrace(options.trace, { format: options.format });
   const paired = await pairEvents(
-    tee(source, (b) => scanner.observe(b)),
+    observeBatches(source, (b) => scanner.observe(b)),
     { ioprioRules: parseIoprioRules(options.ioprio ?? []) },
   );
   for (const [k, v] of Object.entries(paired.info.warnings)) countWarning(warnings, k, v);

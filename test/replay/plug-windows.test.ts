@@ -1,9 +1,10 @@
 // Plug windows from recorded unplugs (kernel-blk-mq §3.3): the bios a task queued between two
 // of its own U/UT events form one window; a task without unplugs has no windows.
 import { describe, expect, it } from 'vitest';
-import { PlugWindowScanner, tee } from '../../src/replay/plug-windows.js';
+import { PlugWindowScanner } from '../../src/replay/plug-windows.js';
 import { ACT, type EventBatch, newBatch, StringTable, type TraceSource } from '../../src/trace/event.js';
 import { IoTableBuilder } from '../../src/trace/io-table.js';
+import { observeBatches } from '../../src/trace/observe.js';
 
 function batch(events: [string, number, number][]): EventBatch {
   const b = newBatch(16);
@@ -98,7 +99,7 @@ describe('plug windows', () => {
     };
     const s = new PlugWindowScanner();
     const seen: EventBatch[] = [];
-    for await (const b of tee(source, (x) => s.observe(x)).batches()) seen.push(b);
+    for await (const b of observeBatches(source, (x) => s.observe(x)).batches()) seen.push(b);
     expect(seen).toEqual([b1, b2]);
     expect(s.assign(ios([[1, 5]])).unplugs).toBe(2);
   });
