@@ -7,13 +7,12 @@
 // ejected instead of called: the ejection lands at the same simulated instant the hang began,
 // and the elevator's fallback drains what the policy held from there on.
 
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
 import { countWarning, StringTable, type TraceInfo } from '../trace/event.js';
 import type { IoTable } from '../trace/io-table.js';
+import { workerModuleUrl } from '../worker-url.js';
 import {
   type AbortPoint,
   ejectionHook,
@@ -164,17 +163,12 @@ function loadHung(request: WorkerRequest, hookTimeoutMs: number): UfqReplayError
   );
 }
 
-// From dist/ the worker is guarded-worker.js beside this chunk. From the sources it is the .ts
-// entry, which a worker can only import after registering tsx's loader itself (loaders
-// registered in this thread do not reach workers; tsx is a development dependency).
+// The worker module: guarded-worker.js beside this chunk in dist/, the .ts entry (through
+// tsx) from the sources (worker-url.ts).
 function startWorker(request: WorkerRequest): Worker {
-  const here = import.meta.url;
-  if (!/\.[cm]?ts$/.test(new URL(here).pathname))
-    return new Worker(new URL('./guarded-worker.js', here), { workerData: request });
-  const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
-  const entry = new URL('../worker/guarded-worker.ts', here).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: request });
+  return new Worker(new URL(workerModuleUrl('guarded-worker', import.meta.url, '../worker')), {
+    workerData: request,
+  });
 }
 
 function revive(m: Extract<WorkerReply, { type: 'done' }>): ReplayOutput {

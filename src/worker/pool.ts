@@ -6,10 +6,9 @@
 // one: dist/replay-worker.js in the built package (a tsup entry), src/worker/replay-worker.ts
 // from the sources, which a worker can only import through tsx's loader (registered by the
 // worker itself; tsx is a development dependency, needed only when running from src/).
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type Tinypool from 'tinypool';
 import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
+import { runningFromSource as fromSource, workerModuleUrl } from '../worker-url.js';
 import { type ReplayTask, type ReplayTaskResult, runReplayTask } from './replay-task.js';
 import type { WorkerFailure } from './replay-worker.js';
 
@@ -22,25 +21,12 @@ export interface ReplayRunner {
 
 /** True when this module runs from its TypeScript source (tsx, vitest) rather than dist/. */
 export function runningFromSource(moduleUrl: string = import.meta.url): boolean {
-  return /\.[cm]?ts$/.test(new URL(moduleUrl).pathname);
+  return fromSource(moduleUrl);
 }
 
-/**
- * The module a worker imports. From dist/ that is replay-worker.js beside this file. From the
- * sources it is a small inline module that registers tsx's loader inside the worker (hooks
- * registered in the parent do not reach its workers) and then imports the .ts entry.
- */
+/** The module a worker imports: replay-worker beside this file (worker-url.ts). */
 export function workerEntry(moduleUrl: string = import.meta.url): string {
-  if (!runningFromSource(moduleUrl)) return new URL('./replay-worker.js', moduleUrl).href;
-  const tsxApi = pathToFileURL(createRequire(moduleUrl).resolve('tsx/esm/api')).href;
-  const entry = new URL('./replay-worker.ts', moduleUrl).href;
-  const source = [
-    `import { register } from ${JSON.stringify(tsxApi)};`,
-    'register();',
-    `const entry = await import(${JSON.stringify(entry)});`,
-    'export default entry.default;',
-  ].join('\n');
-  return `data:text/javascript,${encodeURIComponent(source)}`;
+  return workerModuleUrl('replay-worker', moduleUrl);
 }
 
 /** A runner for `jobs` parallel replays (at most `tasks` processes are started). */
