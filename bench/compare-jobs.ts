@@ -7,6 +7,10 @@
 // too (one replay thread already keeps more than one core busy: V8 collects garbage and
 // compiles on background threads, which bounds the gain of a second thread on two cores), and
 // the results of both settings are checked to be identical. Prints, asserts nothing.
+// Then the machine's own ceiling for this work: one `run` of the first cell alone, and two
+// copies of it started together (separate processes, nothing shared); the ratio of their
+// wall times is the speed-up two independent replays get on this machine, which bounds what
+// any --jobs 2 can reach (memory-bound work shares caches and memory bandwidth).
 // Run: npm run build && node --import tsx bench/compare-jobs.ts [MIN_RECORDS] [--out]
 // With --out the timed command also writes the output folder (Arrow files and the report,
 // whose charts are drawn in the main thread once the replays are done).
@@ -106,6 +110,42 @@ try {
     `CPU spent by --jobs 2 over --jobs 1: ${(best[2].cpuMs / best[1].cpuMs).toFixed(2)}x (worker start-up, JIT warm-up per thread); ` +
       `cores busy: ${(best[1].cpuMs / best[1].wallMs).toFixed(2)} with --jobs 1, ${(best[2].cpuMs / best[2].wallMs).toFixed(2)} with --jobs 2`,
   );
+  machineCeiling(traces[0], POLICIES.split(',')[0]);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/** One cell alone, then two copies at once, as separate `run` processes; prints the ratio. */
+function machineCeiling(trace: string, policy: string): void {
+  const args = ['bin/run.js', 'run', trace, '--policy', policy, '--device', DEVICE, '--json'];
+  const one = () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`run exited ${r.status}: ${r.stderr}`);
+    return performance.now() - t0;
+  };
+  const two = () => {
+    const script = `
+      const { spawn } = require('node:child_process');
+      const t0 = performance.now();
+      let left = 2;
+      for (let k = 0; k < 2; k++)
+        spawn(process.execPath, ${JSON.stringify(args)}, { stdio: 'ignore' }).on('exit', (code) => {
+          if (code !== 0) process.exit(1);
+          if (--left === 0) console.log(performance.now() - t0);
+        });`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`two concurrent runs failed: ${r.stderr}`);
+    return Number(r.stdout.trim());
+  };
+  let alone = Number.POSITIVE_INFINITY;
+  let pair = Number.POSITIVE_INFINITY;
+  for (let rep = 0; rep < REPEATS; rep++) {
+    alone = Math.min(alone, one());
+    pair = Math.min(pair, two());
+  }
+  console.log(
+    `machine ceiling: one run of ${policy} alone ${(alone / 1000).toFixed(2)} s, two at once ${(pair / 1000).toFixed(2)} s: ` +
+      `two independent replays run ${((2 * alone) / pair).toFixed(2)}x as fast as one after the other`,
+  );
 }

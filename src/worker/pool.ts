@@ -6,6 +6,7 @@
 // one: dist/replay-worker.js in the built package (a tsup entry), src/worker/replay-worker.ts
 // from the sources, which a worker can only import through tsx's loader (registered by the
 // worker itself; tsx is a development dependency, needed only when running from src/).
+import { availableParallelism } from 'node:os';
 import type Tinypool from 'tinypool';
 import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
 import { runningFromSource as fromSource, workerModuleUrl } from '../worker-url.js';
@@ -32,7 +33,7 @@ export function workerEntry(moduleUrl: string = import.meta.url): string {
 /** A runner for `jobs` parallel replays (at most `tasks` processes are started). */
 export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINITY): ReplayRunner {
   const threads = Math.max(1, Math.min(Math.floor(jobs), tasks));
-  if (threads <= 1) return { threads: 0, run: runReplayTask, close: async () => {} };
+  if (threads <= 1) return { threads: 0, run: oneAtATime(runReplayTask), close: async () => {} };
   // tinypool is loaded on the first task, so commands that never start a pool do not pay for it.
   let pool: Promise<Tinypool> | undefined;
   const start = async () => {
@@ -44,7 +45,7 @@ export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINIT
       serialization: 'advanced',
       // The parent's flags (a test runner's, a debugger's) are not the replay's; its
       // environment is (tinypool would otherwise start the process with an empty one).
-      execArgv: [],
+      execArgv: workerFlags(threads, availableParallelism()),
       env: environment(),
       minThreads: threads,
       maxThreads: threads,
@@ -61,6 +62,35 @@ export function createReplayRunner(jobs: number, tasks = Number.POSITIVE_INFINIT
     close: async () => {
       if (pool) await (await pool).destroy();
     },
+  };
+}
+
+/**
+ * V8 flags of the worker processes. When there are as many workers as cores, each keeps a
+ * core busy, and V8's helper threads (concurrent marking and sweeping, background compiling)
+ * can only take time from another worker: a replay in the calling thread spends ~20-30% more
+ * CPU than wall time on them. With `--single-threaded` that work runs in the worker's own
+ * thread, where it costs little more (docs/compare.md has the figures); with spare cores
+ * the helpers are left on.
+ */
+export function workerFlags(workers: number, cores: number): string[] {
+  return workers >= cores ? ['--single-threaded'] : [];
+}
+
+/**
+ * `run`, with calls queued so that one runs at a time. A replay awaits while it reads its
+ * trace; without the queue, every cell of a matrix given at once would read and hold its
+ * trace together with all the others, interleaved, in one thread.
+ */
+export function oneAtATime<A, R>(run: (a: A) => Promise<R>): (a: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (a: A) => {
+    const next = last.then(
+      () => run(a),
+      () => run(a),
+    );
+    last = next.catch(() => {});
+    return next;
   };
 }
 

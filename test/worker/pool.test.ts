@@ -8,9 +8,11 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createReplayRunner,
+  oneAtATime,
   type ReplayRunner,
   runningFromSource,
   workerEntry,
+  workerFlags,
 } from '../../src/worker/pool.js';
 import type { ReplayTask } from '../../src/worker/replay-task.js';
 
@@ -73,6 +75,38 @@ describe('replay runner', () => {
 });
 
 let bundle: Promise<typeof import('../../src/worker/pool.js')> | undefined;
+
+describe('in-process and worker settings', () => {
+  it('--jobs 1 runs its replays one after the other, in the order given, failures included', async () => {
+    const log: string[] = [];
+    let running = 0;
+    const run = oneAtATime(async (x: number) => {
+      running++;
+      log.push(`start ${x} (${running} running)`);
+      await new Promise((r) => setTimeout(r, 5 - x));
+      running--;
+      log.push(`end ${x}`);
+      if (x === 1) throw new Error('cell 1 failed');
+      return x * 10;
+    });
+    const out = await Promise.allSettled([run(0), run(1), run(2)]);
+    expect(out.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(log).toEqual([
+      'start 0 (1 running)',
+      'end 0',
+      'start 1 (1 running)',
+      'end 1',
+      'start 2 (1 running)',
+      'end 2',
+    ]);
+  });
+
+  it('workers run single-threaded only when there is one per core', () => {
+    expect(workerFlags(2, 2)).toEqual(['--single-threaded']);
+    expect(workerFlags(8, 2)).toEqual(['--single-threaded']);
+    expect(workerFlags(2, 4)).toEqual([]);
+  });
+});
 
 /** pool.ts and the worker entry bundled side by side, as tsup lays them out in dist/. */
 function bundled(): Promise<typeof import('../../src/worker/pool.js')> {

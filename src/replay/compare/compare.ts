@@ -24,6 +24,7 @@ import type { ReplayOptions } from '../replay.js';
 import type { RunResult } from '../result.js';
 import { isPolicyFile } from '../user-policy.js';
 import { buildMatrix, type MatrixCell, parseShard, type Shard, shardCells } from './matrix.js';
+import { runLongestFirst } from './schedule.js';
 import { toolVersion as packageVersion } from './tool-version.js';
 
 /** A policy of the matrix: a built-in name or a policy file, or a built-in with parameters (a sweep of one tunable). */
@@ -122,26 +123,25 @@ export async function compare(options: CompareOptions): Promise<RunResult[]> {
     options.onProgress?.({ ...progress });
   };
   const results = new Array<RunResult>(mine.length);
-  // Largest traces first (a longest-job-first guess from file sizes), so that a big run does
-  // not start last while the other threads idle; results still go by matrix index.
-  const order = mine
-    .map((_, k) => k)
-    .sort((a, b) => traceBytes.get(mine[b].trace)! - traceBytes.get(mine[a].trace)! || a - b);
   try {
     options.onProgress?.({ ...progress });
-    await Promise.all(
-      order.map(async (k) => {
-        const cell = mine[k];
-        const task: ReplayTask = { options: taskOptions(cell), toolVersion: version };
-        if (requestsDir !== undefined) task.requestsPath = join(requestsDir, requestsFile(cell));
-        const out = await runner.run(task);
-        notes[k].push(...out.notes);
-        done(out.result);
-        if (options.fairness === 'slowdown')
-          await addSlowdown(out.result, task.options, runner, progress, done);
-        results[k] = out.result;
-      }),
-    );
+    // Longest first (schedule.ts), so that a long run does not start last while the other
+    // workers idle; results still go by matrix index.
+    const scheduled = mine.map((c) => ({ bytes: traceBytes.get(c.trace) ?? 0, kind: c.policy }));
+    await runLongestFirst(scheduled, Math.max(1, runner.threads), async (k) => {
+      const cell = mine[k];
+      const task: ReplayTask = { options: taskOptions(cell), toolVersion: version };
+      if (requestsDir !== undefined) task.requestsPath = join(requestsDir, requestsFile(cell));
+      const t0 = performance.now();
+      const out = await runner.run(task);
+      const ms = performance.now() - t0;
+      notes[k].push(...out.notes);
+      done(out.result);
+      if (options.fairness === 'slowdown')
+        await addSlowdown(out.result, task.options, runner, progress, done);
+      results[k] = out.result;
+      return ms;
+    });
   } finally {
     await runner.close();
   }
