@@ -19,22 +19,9 @@ import {
   StringTable,
   type TraceEvent,
 } from '../../../src/trace/event.js';
-import { memoryFileInput, memoryInput } from './helpers.js';
+import { type GeneratedEvent, generatedBatch, memoryFileInput, memoryInput } from './helpers.js';
 
-interface Ev {
-  timeNs: number;
-  cpu: number;
-  action: number;
-  op: number;
-  flags: number;
-  sector: number;
-  bytes: number;
-  pid: number;
-  error: number;
-  aux: number;
-  auxDev: number;
-  msg?: string;
-}
+type Ev = GeneratedEvent & { cpu: number };
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const ACTIONS = [ACT.Q, ACT.M, ACT.G, ACT.I, ACT.D, ACT.C, ACT.P, ACT.U, ACT.UT, ACT.X, ACT.A, ACT.R, ACT.m];
@@ -77,29 +64,13 @@ const event = fc
   });
 
 function toBatch(evs: Ev[], strings: StringTable): EventBatch {
-  const b = newBatch(Math.max(1, evs.length));
   const seq = new Map<number, number>();
-  evs.forEach((e, i) => {
+  const numbered = evs.map((e) => {
     const s = (seq.get(e.cpu) ?? 0) + 1;
     seq.set(e.cpu, s);
-    b.timeNs[i] = e.timeNs;
-    b.cpu[i] = e.cpu;
-    b.seq[i] = s;
-    b.dev[i] = 8 << 20;
-    b.pid[i] = e.pid;
-    b.comm[i] = strings.intern(`task${e.pid}`);
-    b.action[i] = e.action;
-    b.op[i] = e.op;
-    b.flags[i] = e.flags;
-    b.sector[i] = e.sector;
-    b.bytes[i] = e.bytes;
-    b.error[i] = e.error;
-    b.aux[i] = e.aux;
-    b.auxDev[i] = e.auxDev;
-    if (e.msg !== undefined) b.msg.set(i, e.msg);
+    return { ...e, seq: s };
   });
-  b.length = evs.length;
-  return b;
+  return generatedBatch(numbered, 8 << 20, strings, (pid) => `task${pid}`);
 }
 
 /** Flips bytes at the given (position fraction, value) pairs. */

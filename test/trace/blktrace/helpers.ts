@@ -3,7 +3,14 @@
 // of the project's blkparse reader), and hand-built v7 records laid out from the spec's table.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { type EventBatch, eventAt, type TraceEvent, type TraceSource } from '../../../src/trace/event.js';
+import {
+  type EventBatch,
+  eventAt,
+  newBatch,
+  type StringTable,
+  type TraceEvent,
+  type TraceSource,
+} from '../../../src/trace/event.js';
 import type { InputFile } from '../../../src/trace/input.js';
 
 /** An InputFile over bytes in memory, delivered in chunks of `chunk` bytes. */
@@ -220,4 +227,48 @@ export function swapV7Header(rec: Uint8Array): Uint8Array {
   ];
   for (const [at, n] of widths) out.set(rec.slice(at, at + n).reverse(), at);
   return out;
+}
+
+/** One event as the property tests generate it (times absolute, codes as in event.ts). */
+export interface GeneratedEvent {
+  timeNs: number;
+  action: number;
+  op: number;
+  flags: number;
+  sector: number;
+  bytes: number;
+  pid: number;
+  error: number;
+  aux: number;
+  auxDev: number;
+  msg?: string;
+}
+
+/** Generated events as one batch on device `dev`, process names from `comm`. */
+export function generatedBatch(
+  evs: Array<GeneratedEvent & { cpu: number; seq: number }>,
+  dev: number,
+  strings: StringTable,
+  comm: (pid: number) => string,
+): EventBatch {
+  const b = newBatch(Math.max(1, evs.length));
+  evs.forEach((e, i) => {
+    b.timeNs[i] = e.timeNs;
+    b.cpu[i] = e.cpu;
+    b.seq[i] = e.seq;
+    b.dev[i] = dev;
+    b.pid[i] = e.pid;
+    b.comm[i] = strings.intern(comm(e.pid));
+    b.action[i] = e.action;
+    b.op[i] = e.op;
+    b.flags[i] = e.flags;
+    b.sector[i] = e.sector;
+    b.bytes[i] = e.bytes;
+    b.error[i] = e.error;
+    b.aux[i] = e.aux;
+    b.auxDev[i] = e.auxDev;
+    if (e.msg !== undefined) b.msg.set(i, e.msg);
+  });
+  b.length = evs.length;
+  return b;
 }

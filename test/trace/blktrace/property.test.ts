@@ -16,22 +16,10 @@ import {
   StringTable,
   type TraceEvent,
 } from '../../../src/trace/event.js';
-import { drain, memoryInput } from './helpers.js';
+import { drain, type GeneratedEvent, generatedBatch, memoryInput } from './helpers.js';
 
 /** One event as the generator describes it (times absolute). */
-interface Ev {
-  timeNs: number;
-  action: number;
-  op: number;
-  flags: number;
-  sector: number;
-  bytes: number;
-  pid: number;
-  error: number;
-  aux: number;
-  auxDev: number;
-  msg?: string;
-}
+type Ev = GeneratedEvent;
 
 const IO_ACTIONS = [
   ACT.Q,
@@ -151,26 +139,7 @@ function batchOf(
   dev: number,
   strings: StringTable,
 ): EventBatch {
-  const b = newBatch(Math.max(1, evs.length));
-  evs.forEach((e, i) => {
-    b.timeNs[i] = e.timeNs;
-    b.cpu[i] = e.cpu;
-    b.seq[i] = e.seq;
-    b.dev[i] = dev;
-    b.pid[i] = e.pid;
-    b.comm[i] = strings.intern(commOf(e.pid));
-    b.action[i] = e.action;
-    b.op[i] = e.op;
-    b.flags[i] = e.flags;
-    b.sector[i] = e.sector;
-    b.bytes[i] = e.bytes;
-    b.error[i] = e.error;
-    b.aux[i] = e.aux;
-    b.auxDev[i] = e.auxDev;
-    if (e.msg !== undefined) b.msg.set(i, e.msg);
-  });
-  b.length = evs.length;
-  return b;
+  return generatedBatch(evs, dev, strings, commOf);
 }
 
 /** What a read-back event must show for a generated one. */
