@@ -1,11 +1,9 @@
 // Where compare's replays run: a tinypool of child processes, or the calling thread when one
-// job is asked for. Processes rather than worker threads: replays allocate large typed arrays,
-// and threads of one process take their page faults under one address-space lock and share
-// V8's background threads; two processes replayed a 4-run matrix 20-30% faster than two
-// threads on a 2-core machine (docs/scale-out.md). The worker module is found next to this
-// one: dist/replay-worker.js in the built package (a tsup entry), src/worker/replay-worker.ts
-// from the sources, which a worker can only import through tsx's loader (registered by the
-// worker itself; tsx is a development dependency, needed only when running from src/).
+// job is asked for. Processes rather than worker threads: V8's flags are per process, so only
+// a process can run with its own (workerFlags), and the replays' large typed arrays stay in
+// separate address spaces (docs/compare.md has the figures). The worker module is
+// dist/replay-worker.js in the built package, src/worker/replay-worker.ts (through tsx) from
+// the sources (worker-url.ts).
 import { availableParallelism } from 'node:os';
 import type Tinypool from 'tinypool';
 import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
