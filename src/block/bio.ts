@@ -49,7 +49,7 @@ export {
   REQ_SYNC,
 } from '../kernel-abi.js';
 
-import { DOUBLE_FIELD } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
 import { FLAG } from '../trace/event.js';
 import type { Bio } from '../ufq/ops.js';
 import type { QueueLimits } from './limits.js';
@@ -151,10 +151,18 @@ export function splitSectors(bio: BioImpl, lim: QueueLimits): number {
     return sectors > lim.max_discard_sectors ? lim.max_discard_sectors : 0;
   }
   if (op !== REQ_OP_READ && op !== REQ_OP_WRITE) return 0;
-  // The byte limit and the segment limit both bound the piece (bio_split_rw_at).
-  const bySegments = (lim.max_segments * lim.max_segment_size) / 512;
-  const max = Math.min(lim.max_sectors, Math.floor(bySegments));
+  const max = rwSplitSectors(lim);
   return sectors > max ? max : 0;
+}
+
+/** Largest read or write piece, sectors: the byte limit and the segment limit both bound it (bio_split_rw_at). */
+function rwSplitSectors(lim: QueueLimits): number {
+  return Math.min(lim.max_sectors, Math.floor((lim.max_segments * lim.max_segment_size) / 512));
+}
+
+/** Bytes up to which splitSectors returns 0 for every op: the smaller of its two limits. */
+export function neverSplitBytes(lim: QueueLimits): number {
+  return Math.min(rwSplitSectors(lim), lim.max_discard_sectors) * 512;
 }
 
 /** Pool of bios: the hot path takes and returns them instead of allocating. */

@@ -5,7 +5,8 @@
 // but returned nothing; RESTART, so a completion re-runs a queue that ran out of driver tags.
 // Runs are synchronous in the submitter's context or asynchronous (kblockd) engine events.
 
-import { DOUBLE_FIELD, PRIO } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
+import { PRIO } from '../sim/engine.js';
 import type { Ctx } from './ctx.js';
 import { CtxMap } from './ctx.js';
 import { BLK_MQ_RERUN_DELAY_NS } from './limits.js';

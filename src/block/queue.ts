@@ -5,9 +5,10 @@
 // I/O's simulated stage times into an IoRecorder (the IoTable columns). It is the
 // `request_queue` policies see. Not here: trace reading and replay timing (sim/, replay/).
 
+import { DOUBLE_FIELD } from '../double-field.js';
 import { InvariantError } from '../errors.js';
 import type { Engine } from '../sim/engine.js';
-import { DOUBLE_FIELD, PRIO } from '../sim/engine.js';
+import { PRIO } from '../sim/engine.js';
 import { Rng } from '../sim/rng.js';
 import { FLAG } from '../trace/event.js';
 import { NONE } from '../trace/io-table.js';
@@ -19,6 +20,7 @@ import {
   BioPool,
   bio_mergeable,
   bioSegments,
+  neverSplitBytes,
   opfFromTrace,
   REQ_ATOMIC,
   REQ_FAILFAST_MASK,
@@ -213,7 +215,7 @@ export class RequestQueue implements BlkQueue {
   private readonly resumeFn: () => void;
   private readonly watchdogFn: () => void;
   private readonly watchdogNs: number;
-  /** No bio of this size or less is ever split (the smallest of splitSectors' limits), bytes. */
+  /** No bio of this size or less is ever split (bio.ts neverSplitBytes), bytes. */
   private readonly noSplitBytes: number;
   private watchdogHandle = DOUBLE_FIELD;
   private lastProgressNs = DOUBLE_FIELD;
@@ -250,9 +252,7 @@ export class RequestQueue implements BlkQueue {
       throw new InvariantError(`device queueDepth ${depth} is not >= 1`);
     this.limits = resolveLimits(depth, opts.limits);
     this.nr_requests = this.limits.nr_requests;
-    const lim = this.limits;
-    const rwMax = Math.min(lim.max_sectors, Math.floor((lim.max_segments * lim.max_segment_size) / 512));
-    this.noSplitBytes = Math.min(rwMax, lim.max_discard_sectors) * 512;
+    this.noSplitBytes = neverSplitBytes(this.limits);
     // One ctx per CPU, grouped evenly onto the hardware queues (block/blk-mq-cpumap.c
     // blk_mq_map_queues). SIMPLIFIED: contiguous CPU ranges, no topology.
     const nrCpus = opts.nrCpus ?? DEFAULT_NR_CPUS;

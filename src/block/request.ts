@@ -3,7 +3,7 @@
 // dispatch batch, like rq->queuelist). Requests are pooled and reused, as the kernel reuses
 // its static_rqs, so a policy holding a stale pointer sees a recycled request there too.
 
-import { DOUBLE_FIELD } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
 import type { BlkQueue, BlkRequest } from '../ufq/ops.js';
 import type { BioImpl } from './bio.js';
 import type { Ctx } from './ctx.js';

@@ -2,7 +2,8 @@
 // parallel arrays, with a single engine event armed for the earliest entry. Models book a
 // completion time when they accept a request; this queue turns the bookings into callbacks
 // without a closure or engine event per request. It knows nothing of how times are computed.
-import { DOUBLE_FIELD, type Engine } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
+import type { Engine } from '../sim/engine.js';
 import type { DeviceRequest } from './model.js';
 
 /** Initial entries; the arrays double when full. */

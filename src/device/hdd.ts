@@ -4,7 +4,8 @@
 // with an age limit; reads leave data in read-ahead segments that keep filling while the
 // actuator is idle; a volatile write cache acks writes at link speed and destages when idle;
 // FLUSH is a non-queued command that drains it. Geometry formulas live in hdd-geometry.ts.
-import { DOUBLE_FIELD, type Engine } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
+import type { Engine } from '../sim/engine.js';
 import type { Rng } from '../sim/rng.js';
 import { FLAG, OP } from '../trace/event.js';
 import { CompletionQueue } from './completion-queue.js';

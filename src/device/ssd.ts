@@ -6,7 +6,8 @@
 // amplification factor), TLC page types, program suspend, SLC cache (docs/device-profiles.md).
 // A profile may replace the fixed t_R and write acknowledgement by empirical tables drawn per
 // request (service-quantiles.ts); queueing on dies, channels and the link is the same.
-import { DOUBLE_FIELD, type Engine } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
+import type { Engine } from '../sim/engine.js';
 import type { Rng } from '../sim/rng.js';
 import { FLAG, OP } from '../trace/event.js';
 import { CompletionQueue } from './completion-queue.js';

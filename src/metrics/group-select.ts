@@ -11,7 +11,7 @@ import { type IoTable, NONE } from '../trace/io-table.js';
 import type { Grouping, GroupStats } from './groups.js';
 import { EMPTY_LATENCY, type LatencySummary } from './latency-summary.js';
 import { nearestRank } from './percentiles.js';
-import { logBuckets, planSlots, type SlotPlan, Slots } from './rank-select.js';
+import { logBucket, logBuckets, planSlots, type SlotPlan, Slots } from './rank-select.js';
 
 /** Latency kinds, in the order results list them. */
 const KINDS = 3;
@@ -167,14 +167,13 @@ function emptyStats(): GroupStats {
 
 /**
  * Pass 1: counts, spans, and every latency counted into its histograms; false when a
- * latency is not an integer in [0, 2^32). Buckets: rank-select.ts logBucket, inlined.
+ * latency is not an integer in [0, 2^32). Buckets: rank-select.ts logBucket.
  */
 function countPass(p: Pass): boolean {
   const { tQ, tD, tC, bytes } = p.ios;
   const len = p.ios.length;
   const { hist, sum, size, count, completed, completedBytes, firstQ, lastC, wOf, wGroups, wBase } = p;
   const { bits, nb, groups } = p;
-  const stepMask = (1 << bits) - 1;
   const q2dAt = KIND_Q2D * p.kindCells;
   const d2cAt = KIND_D2C * p.kindCells;
   const nw = wOf.length;
@@ -209,8 +208,7 @@ function countPass(p: Pass): boolean {
       const v = q < c ? c - q : 1;
       uQ2C = v >>> 0;
       if (uQ2C !== v) return false;
-      const e = 31 - Math.clz32(uQ2C);
-      bQ2C = e <= bits ? uQ2C : ((e - bits + 1) << bits) | ((uQ2C >>> (e - bits)) & stepMask);
+      bQ2C = logBucket(uQ2C, bits);
       hist[bQ2C]++;
       nQ2C++;
       sumQ2C += uQ2C;
@@ -218,8 +216,7 @@ function countPass(p: Pass): boolean {
         const v2 = d < c ? c - d : 1;
         uD2C = v2 >>> 0;
         if (uD2C !== v2) return false;
-        const e2 = 31 - Math.clz32(uD2C);
-        bD2C = e2 <= bits ? uD2C : ((e2 - bits + 1) << bits) | ((uD2C >>> (e2 - bits)) & stepMask);
+        bD2C = logBucket(uD2C, bits);
         hist[d2cAt + bD2C]++;
         nD2C++;
         sumD2C += uD2C;
@@ -229,8 +226,7 @@ function countPass(p: Pass): boolean {
       const v = q < d ? d - q : 1;
       uQ2D = v >>> 0;
       if (uQ2D !== v) return false;
-      const e = 31 - Math.clz32(uQ2D);
-      bQ2D = e <= bits ? uQ2D : ((e - bits + 1) << bits) | ((uQ2D >>> (e - bits)) & stepMask);
+      bQ2D = logBucket(uQ2D, bits);
       hist[q2dAt + bQ2D]++;
       nQ2D++;
       sumQ2D += uQ2D;
@@ -279,7 +275,6 @@ function refinePass(p: Pass, wanted: Uint8Array, slots: Slots): void {
   const { tQ, tD, tC } = p.ios;
   const len = p.ios.length;
   const { bits, nb } = p;
-  const stepMask = (1 << bits) - 1;
   const q2dAt = KIND_Q2D * nb;
   const d2cAt = KIND_D2C * nb;
   for (let i = 0; i < len; i++) {
@@ -288,20 +283,17 @@ function refinePass(p: Pass, wanted: Uint8Array, slots: Slots): void {
     const c = tC[i];
     if (c !== NONE) {
       const u = q < c ? c - q : 1;
-      const e = 31 - Math.clz32(u);
-      const b = e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask);
+      const b = logBucket(u, bits);
       if (wanted[b] !== 0) refine(p, slots, KIND_Q2C, b, u, i);
       if (d !== NONE) {
         const u2 = d < c ? c - d : 1;
-        const e2 = 31 - Math.clz32(u2);
-        const b2 = e2 <= bits ? u2 : ((e2 - bits + 1) << bits) | ((u2 >>> (e2 - bits)) & stepMask);
+        const b2 = logBucket(u2, bits);
         if (wanted[d2cAt + b2] !== 0) refine(p, slots, KIND_D2C, b2, u2, i);
       }
     }
     if (d !== NONE) {
       const u = q < d ? d - q : 1;
-      const e = 31 - Math.clz32(u);
-      const b = e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask);
+      const b = logBucket(u, bits);
       if (wanted[q2dAt + b] !== 0) refine(p, slots, KIND_Q2D, b, u, i);
     }
   }

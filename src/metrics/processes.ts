@@ -1,7 +1,7 @@
 // Group ids for the three groupings results report: per process (pid), per operation and
 // per I/O priority class (devices-metrics-peers §3.5), all three from one pass over the rows.
 // Each is a row -> group array for groups.ts plus the groups' identities; no object per I/O.
-import { IOPRIO_CLASS_NAME, IOPRIO_CLASS_SHIFT, type IoprioClassName, OP_NAME } from '../trace/event.js';
+import { IOPRIO_CLASS_NAME, type IoprioClassName, ioprioClass, OP_NAME } from '../trace/event.js';
 import type { IoTable } from '../trace/io-table.js';
 
 export interface ProcessKeys {
@@ -63,23 +63,10 @@ export function summaryKeys(ios: IoTable): SummaryKeys {
       lastPid = pid;
     }
     procOf[i] = g;
-    // Each vote: a new candidate when the lead is 0, else the lead grows or shrinks.
     const c = commCol[i];
-    if (c !== 0) {
-      if (commLead[g] === 0) {
-        comm[g] = c;
-        commLead[g] = 1;
-      } else if (comm[g] === c) commLead[g]++;
-      else commLead[g]--;
-    }
-    // include/uapi/linux/ioprio.h: the class is the top 3 bits; 4..7 are undefined (none).
-    let k = (ioprio[i] >> IOPRIO_CLASS_SHIFT) & 7;
-    if (k >= IOPRIO_CLASS_NAME.length) k = 0;
-    if (clsLead[g] === 0) {
-      cls[g] = k;
-      clsLead[g] = 1;
-    } else if (cls[g] === k) clsLead[g]++;
-    else clsLead[g]--;
+    if (c !== 0) vote(comm, commLead, g, c);
+    const k = knownClass(ioprioClass(ioprio[i]));
+    vote(cls, clsLead, g, k);
     let kg = classGroup[k];
     if (kg < 0) {
       kg = classGroup[k] = classCodes.length;
@@ -122,6 +109,15 @@ export function opKeys(ios: IoTable): NamedKeys {
 /** Groups by I/O priority class ('rt', 'be', 'idle', 'none'); ids in order of first appearance. */
 export function classKeys(ios: IoTable): NamedKeys {
   return summaryKeys(ios).classes;
+}
+
+/** Boyer-Moore majority vote: a new candidate when the lead is 0, else the lead grows or shrinks. */
+function vote(candidate: number[], lead: number[], g: number, v: number): void {
+  if (lead[g] === 0) {
+    candidate[g] = v;
+    lead[g] = 1;
+  } else if (candidate[g] === v) lead[g]++;
+  else lead[g]--;
 }
 
 /** Classes 4..7 are not defined by the kernel (include/uapi/linux/ioprio.h); count them as none. */

@@ -24,8 +24,8 @@ export function logBuckets(bits: number): number {
 
 /**
  * Log-linear bucket of `u`, an integer in [0, 2^32): u itself below 2^(bits+1), else the
- * power of two and the `bits` bits after the leading one. Ascends with u. (Hot loops
- * inline this expression.)
+ * power of two and the `bits` bits after the leading one. Ascends with u. Small enough for
+ * the compiler to inline into the counting loops.
  */
 export function logBucket(u: number, bits: number): number {
   const e = 31 - Math.clz32(u);
@@ -177,7 +177,6 @@ export function selectRanks(
   const n = values.length;
   if (n === 0) return null;
   const bits = MAX_STEP_BITS;
-  const stepMask = (1 << bits) - 1;
   const count = new Int32Array(logBuckets(bits));
   let total = -0;
   for (let i = 0; i < n; i++) {
@@ -185,8 +184,7 @@ export function selectRanks(
     const u = v >>> 0;
     if (u !== v) return null;
     total += u;
-    const e = 31 - Math.clz32(u);
-    count[e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask)]++;
+    count[logBucket(u, bits)]++;
   }
   if (sum !== undefined) sum[0] = total;
   const buckets: number[] = [];
@@ -195,8 +193,7 @@ export function selectRanks(
   const slots = new Slots(buckets, sizes, bits);
   for (let i = 0; i < n; i++) {
     const u = values[i];
-    const e = 31 - Math.clz32(u);
-    slots.add(count[e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask)], u);
+    slots.add(count[logBucket(u, bits)], u);
   }
   const out = new Array<number>(ranks.length);
   slots.resolve(plan, out, 0);

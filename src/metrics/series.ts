@@ -4,7 +4,7 @@
 // report can be rebuilt from results.json alone; no object per I/O.
 import { type IoTable, NONE } from '../trace/io-table.js';
 import { nearestRank, percentileOfSorted } from './percentiles.js';
-import { logBuckets, planSlots, type SlotPlan, Slots } from './rank-select.js';
+import { logBucket, logBuckets, planSlots, type SlotPlan, Slots } from './rank-select.js';
 import { sortWithRows } from './sort.js';
 
 /**
@@ -55,9 +55,9 @@ export function runSeries(ios: IoTable): RunSeries {
   const first = firstPass(ios, hist);
   let q2cNs: number[];
   let timeline: ThroughputTimeline;
-  if (first === null) {
+  if (!first.exact) {
     q2cNs = q2cCdf(ios);
-    timeline = binned(ios, ...span(ios), null, null, null);
+    timeline = binned(ios, first.startNs, first.endNs, null, null, null);
   } else {
     const n = first.q2c;
     const buckets: number[] = [];
@@ -81,7 +81,7 @@ export function runSeries(ios: IoTable): RunSeries {
     percentiles: [...CDF_PERCENTILES],
     q2cNs,
     timeline,
-    processBytes: first === null ? bytesByPid(ios) : first.processBytes,
+    processBytes: first.processBytes,
   };
 }
 
@@ -89,6 +89,8 @@ export function runSeries(ios: IoTable): RunSeries {
 const STEP_BITS = 8;
 
 interface FirstPass {
+  /** False when a Q2C is not an integer below 2^32: `hist` is then incomplete (sort instead). */
+  exact: boolean;
   /** Q2C samples (rows with Q and C). */
   q2c: number;
   /** First Q and last C; +/-Infinity when absent. */
@@ -98,13 +100,13 @@ interface FirstPass {
 }
 
 /**
- * Q2C counted into `hist` (btt/inlines.h tdelta: at least 1 ns), the span and each pid's
- * completed bytes; null when a Q2C is not an integer below 2^32 (the caller then sorts).
+ * Q2C counted into `hist` (btt/inlines.h tdelta: at least 1 ns) while every one is an integer
+ * below 2^32, the span and each pid's completed bytes.
  */
-function firstPass(ios: IoTable, hist: Int32Array): FirstPass | null {
+function firstPass(ios: IoTable, hist: Int32Array): FirstPass {
   const { tQ, tC, pid, bytes } = ios;
   const bits = STEP_BITS;
-  const stepMask = (1 << bits) - 1;
+  let exact = true;
   let q2c = 0;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -135,13 +137,12 @@ function firstPass(ios: IoTable, hist: Int32Array): FirstPass | null {
     if (q === NONE) continue;
     const v = q < c ? c - q : 1;
     const u = v >>> 0;
-    if (u !== v) return null;
-    const e = 31 - Math.clz32(u);
-    hist[e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask)]++;
+    if (u !== v) exact = false;
+    else if (exact) hist[logBucket(u, bits)]++;
     q2c++;
   }
   const processBytes = pids.map((p, k) => ({ pid: p, bytes: sums[k] + 0 })).sort((a, b) => a.pid - b.pid);
-  return { q2c, startNs: first, endNs: last, processBytes };
+  return { exact, q2c, startNs: first, endNs: last, processBytes };
 }
 
 /** Q2C at every CDF_PERCENTILES point by sorting (the general path). */
@@ -155,18 +156,6 @@ function q2cCdf(ios: IoTable): number[] {
     if (tC[i] !== NONE && tQ[i] !== NONE) values[n++] = tQ[i] < tC[i] ? tC[i] - tQ[i] : 1;
   sortWithRows(values, new Int32Array(n));
   return CDF_PERCENTILES.map((p) => Math.round(percentileOfSorted(values, p)));
-}
-
-/** First Q and last C (+/-Infinity when absent). */
-function span(ios: IoTable): [number, number] {
-  const { tQ, tC } = ios;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < ios.length; i++) {
-    if (tQ[i] !== NONE && tQ[i] < first) first = tQ[i];
-    if (tC[i] !== NONE && tC[i] > last) last = tC[i];
-  }
-  return [first, last];
 }
 
 /** Smallest 1-2-5 bin width covering `spanNs` in at most MAX_TIMELINE_BINS bins. */
@@ -196,7 +185,6 @@ function binned(
   const sum = new Float64Array(nBins);
   const refine = hist !== null && slots !== null && plan !== null;
   const bits = STEP_BITS;
-  const stepMask = (1 << bits) - 1;
   const { tQ, tC, bytes } = ios;
   for (let i = 0; i < ios.length; i++) {
     const c = tC[i];
@@ -209,34 +197,9 @@ function binned(
     const q = tQ[i];
     if (!refine || q === NONE) continue;
     const u = q < c ? c - q : 1;
-    const e = 31 - Math.clz32(u);
-    const h = hist[e <= bits ? u : ((e - bits + 1) << bits) | ((u >>> (e - bits)) & stepMask)];
+    const h = hist[logBucket(u, bits)];
     if (h < 0) slots.add(h, u);
   }
   if (empty) return { startNs: 0, binNs: MIN_BIN_NS, ios: [], bytes: [] };
   return { startNs: first, binNs, ios: Array.from(count), bytes: Array.from(sum) };
-}
-
-function bytesByPid(ios: IoTable): { pid: number; bytes: number }[] {
-  // A dense index per pid; runs of one pid's rows skip the map.
-  const index = new Map<number, number>();
-  const pids: number[] = [];
-  const sums: number[] = [];
-  const { pid, tC, bytes } = ios;
-  let lastPid = -1;
-  let g = -1;
-  for (let i = 0; i < ios.length; i++) {
-    if (pid[i] !== lastPid) {
-      lastPid = pid[i];
-      const known = index.get(lastPid);
-      if (known === undefined) {
-        g = pids.length;
-        index.set(lastPid, g);
-        pids.push(lastPid);
-        sums.push(0);
-      } else g = known;
-    }
-    sums[g] += tC[i] !== NONE ? bytes[i] : 0;
-  }
-  return pids.map((p, k) => ({ pid: p, bytes: sums[k] })).sort((a, b) => a.pid - b.pid);
 }

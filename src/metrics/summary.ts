@@ -57,15 +57,15 @@ export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
   // Every grouping at once, in one pass over the rows. Every row has a group in each, so a
   // grouping of one group is the whole table (null: nothing to look up per row).
   const { proc, ops, classes } = summaryKeys(ios);
-  const whole1 = (groupOf: Int32Array, nGroups: number) => ({
+  const grouping = (groupOf: Int32Array, nGroups: number) => ({
     groupOf: nGroups === 1 ? null : groupOf,
     nGroups,
   });
   const [[whole], procStats, opStats, classStats] = groupStatsMany(ios, [
     { groupOf: null, nGroups: 1 },
-    whole1(proc.groupOf, proc.pids.length),
-    whole1(ops.groupOf, ops.names.length),
-    whole1(classes.groupOf, classes.names.length),
+    grouping(proc.groupOf, proc.pids.length),
+    grouping(ops.groupOf, ops.names.length),
+    grouping(classes.groupOf, classes.names.length),
   ]);
 
   const backlog = backlogNs(ios, proc.groupOf, proc.pids.length, whole.lastCNs);

@@ -33,12 +33,10 @@ export function planClosed(
     const end = procStart[p + 1];
     // Completions of this process in time order (ties by row, for determinism), as positions
     // in `rows` (so "earlier in the process" is a comparison). Traces mostly complete in
-    // submission order: then that order is the rows' own and needs no list.
-    let completed: Uint32Array | null = null;
-    if (!doneInOrder(rows, start, end, tC)) {
-      completed = collectDone(rows, start, end, tC);
+    // submission order, so the sort is skipped when they already are in order.
+    const completed = collectDone(rows, start, end, tC);
+    if (!doneInOrder(rows, completed, tC))
       completed.sort((a, b) => tC[rows[a]] - tC[rows[b]] || rows[a] - rows[b]);
-    }
     closedRows(rows, start, end, completed, tQ, tC, kind, dep, delayNs, t0, scale);
   }
   return plan;
@@ -46,17 +44,12 @@ export function planClosed(
 
 // The per-row loops are functions of their own (see plan.ts processOrder).
 
-// True if the completed rows of rows[start..end), in that order, are in (time, row) order.
-function doneInOrder(rows: Uint32Array, start: number, end: number, tC: Float64Array): boolean {
-  let lastT = Number.NEGATIVE_INFINITY;
-  let lastR = -1;
-  for (let k = start; k < end; k++) {
-    const r = rows[k];
-    const t = tC[r];
-    if (t === NONE) continue;
-    if (t < lastT || (t === lastT && r < lastR)) return false;
-    lastT = t;
-    lastR = r;
+// True if the rows at these positions, in this order, are in (completion time, row) order.
+function doneInOrder(rows: Uint32Array, positions: Uint32Array, tC: Float64Array): boolean {
+  for (let j = 1; j < positions.length; j++) {
+    const a = rows[positions[j - 1]];
+    const b = rows[positions[j]];
+    if (tC[b] < tC[a] || (tC[b] === tC[a] && b < a)) return false;
   }
   return true;
 }
@@ -72,13 +65,12 @@ function collectDone(rows: Uint32Array, start: number, end: number, tC: Float64A
 }
 
 // One process's rows[start..end): kind, dependency and delay of each (see planClosed).
-// `completed`: the completed rows' positions in completion order, or null when that is
-// position order (the positions are then found by scanning).
+// `completed`: the completed rows' positions in completion order.
 function closedRows(
   rows: Uint32Array,
   start: number,
   end: number,
-  completed: Uint32Array | null,
+  completed: Uint32Array,
   tQ: Float64Array,
   tC: Float64Array,
   kind: Uint8Array,
@@ -87,23 +79,18 @@ function closedRows(
   t0: number,
   scale: number,
 ): void {
-  // The next completion in order: its index in `completed`, or (null) its position.
-  let j = completed === null ? start : 0;
-  const jEnd = completed === null ? end : completed.length;
-  if (completed === null) while (j < jEnd && tC[rows[j]] === NONE) j++;
+  let j = 0;
   let lastDone = -1;
   for (let k = start; k < end; k++) {
     const r = rows[k];
     const q = tQ[r];
     // Advance over completions at or before this Q. One of a later-or-same row (only
     // possible for a zero-latency I/O) waits until that row has been passed.
-    for (;;) {
-      if (j >= jEnd) break;
-      const c = completed === null ? j : completed[j];
+    while (j < completed.length) {
+      const c = completed[j];
       if (c >= k || tC[rows[c]] > q) break;
       lastDone = rows[c];
       j++;
-      if (completed === null) while (j < jEnd && tC[rows[j]] === NONE) j++;
     }
     if (k === start) {
       kind[r] = ARRIVE.AT;

@@ -71,25 +71,22 @@ export function arrivalOrder(ios: IoTable): { order: Uint32Array; skipped: numbe
 
 /** Groups the trace's rows by process (pid), each process in trace Q order. */
 export function processOrder(ios: IoTable): ProcessOrder {
-  const n = ios.length;
-  const procOf = new Int32Array(n).fill(-1);
+  const { order, skipped } = arrivalOrder(ios);
+  const procOf = new Int32Array(ios.length).fill(-1);
   const pids: number[] = [];
   const counts: number[] = [];
-  // Pairing emits rows in Q order, so row order normally is arrival order already: then one
-  // pass numbers the processes and a second places the rows, with no sorted copy.
-  const m = numberInRowOrder(ios.tQ, ios.pid, n, procOf, pids, counts);
-  if (m < 0) return processOrderOf(ios, arrivalOrder(ios));
+  numberProcesses(order, ios.pid, procOf, pids, counts);
   const procStart = new Uint32Array(pids.length + 1);
   for (let p = 0; p < pids.length; p++) procStart[p + 1] = procStart[p] + counts[p];
-  const rows = new Uint32Array(m);
-  placeRows(procOf, n, procStart.slice(0, pids.length), rows);
+  const rows = new Uint32Array(order.length);
+  placeRows(order, procOf, procStart.slice(0, pids.length), rows);
   return {
     rows,
     procStart,
     procPid: Uint32Array.from(pids),
     procOf,
-    t0Ns: m > 0 ? firstQ(ios.tQ, n) : 0,
-    skipped: n - m,
+    t0Ns: order.length > 0 ? ios.tQ[order[0]] : 0,
+    skipped,
   };
 }
 
@@ -97,27 +94,19 @@ export function processOrder(ios: IoTable): ProcessOrder {
 // compiles a long loop on the stack (OSR) only as far as the code has run, so a function
 // with several loops drops back to the interpreter at the end of each one.
 
-// Numbers processes in row order and counts their rows; the number of rows with a Q time,
-// or -1 as soon as a Q time is out of order (nothing usable is left then).
-function numberInRowOrder(
-  tQ: Float64Array,
+// Numbers the processes in arrival order (procOf, their pids) and counts their rows.
+function numberProcesses(
+  order: Uint32Array,
   pidOf: Uint32Array,
-  n: number,
   procOf: Int32Array,
   pids: number[],
   counts: number[],
-): number {
+): void {
   const index = new Map<number, number>();
   let lastPid = -1;
   let lastP = -1;
-  let lastQ = Number.NEGATIVE_INFINITY;
-  let m = 0;
-  for (let r = 0; r < n; r++) {
-    const t = tQ[r];
-    if (t === NONE) continue;
-    if (t < lastQ) return -1;
-    lastQ = t;
-    m++;
+  for (let k = 0; k < order.length; k++) {
+    const r = order[k];
     const pid = pidOf[r];
     // Runs of one process's rows skip the map.
     let p = pid === lastPid ? lastP : index.get(pid);
@@ -132,58 +121,14 @@ function numberInRowOrder(
     procOf[r] = p;
     counts[p]++;
   }
-  return m;
 }
 
-// Rows in row order into their process's range (`fill`: each range's next free slot).
-function placeRows(procOf: Int32Array, n: number, fill: Uint32Array, rows: Uint32Array): void {
-  for (let r = 0; r < n; r++) {
-    const p = procOf[r];
-    if (p >= 0) rows[fill[p]++] = r;
-  }
-}
-
-function firstQ(tQ: Float64Array, n: number): number {
-  for (let r = 0; r < n; r++) if (tQ[r] !== NONE) return tQ[r];
-  return 0;
-}
-
-// processOrder for rows out of Q order: through the sorted arrival order.
-function processOrderOf(ios: IoTable, arrival: { order: Uint32Array; skipped: number }): ProcessOrder {
-  const { order, skipped } = arrival;
-  const procOf = new Int32Array(ios.length).fill(-1);
-  const index = new Map<number, number>();
-  const pids: number[] = [];
-  const counts: number[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const r = order[k];
-    const pid = ios.pid[r];
-    let p = index.get(pid);
-    if (p === undefined) {
-      p = pids.length;
-      index.set(pid, p);
-      pids.push(pid);
-      counts.push(0);
-    }
-    procOf[r] = p;
-    counts[p]++;
-  }
-  const procStart = new Uint32Array(pids.length + 1);
-  for (let p = 0; p < pids.length; p++) procStart[p + 1] = procStart[p] + counts[p];
-  const fill = procStart.slice(0, pids.length);
-  const rows = new Uint32Array(order.length);
+// Rows in arrival order into their process's range (`fill`: each range's next free slot).
+function placeRows(order: Uint32Array, procOf: Int32Array, fill: Uint32Array, rows: Uint32Array): void {
   for (let k = 0; k < order.length; k++) {
     const r = order[k];
     rows[fill[procOf[r]]++] = r;
   }
-  return {
-    rows,
-    procStart,
-    procPid: Uint32Array.from(pids),
-    procOf,
-    t0Ns: order.length > 0 ? ios.tQ[order[0]] : 0,
-    skipped,
-  };
 }
 
 /** A plan with every row's kind, dependency and delay still to be filled in. */

@@ -5,6 +5,7 @@
 // event stays queued, is skipped when reached, and is purged in bulk once cancelled entries
 // outnumber live ones. The engine is passed to simulated objects; there is no global one.
 
+import { DOUBLE_FIELD } from '../double-field.js';
 import { InvariantError } from '../errors.js';
 import { EventHeap } from './heap.js';
 
@@ -23,15 +24,6 @@ const SLOT_SPAN = 2 ** 26;
 const GEN_LIMIT = 2 ** 27;
 /** Cancelled entries tolerated before a purge is considered (amortises the O(n) rebuild). */
 const PURGE_MIN = 1024;
-
-/**
- * First value of a number field that will hold engine times, event handles or sectors; the
- * constructor overwrites it at once. V8 gives a field whose first value is a small integer
- * (|v| < 2^30) a small-integer layout, and the first larger value then changes the hidden
- * class of the object and throws away the compiled code of every function that used such
- * objects, mid-run. A field whose first value is a fraction is a double from the start.
- */
-export const DOUBLE_FIELD = 0.5;
 
 export class Engine {
   private nowNs = DOUBLE_FIELD;

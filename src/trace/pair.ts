@@ -98,11 +98,7 @@ function spanEnd(sector: number, bytes: number): number {
 const ROWS_PER_EVENT = 0.5;
 /** Largest up-front table, rows (~1.6 GB of address space at 96 bytes a row). */
 const MAX_PRESIZED_ROWS = 1 << 24;
-/**
- * lastQNs before the first Q. Times pass 2^30 ns (V8's small-integer range) a second into a
- * trace; a field that then turned from small integer to double would throw away the optimized
- * code of every method that reads it.
- */
+/** lastQNs before the first Q: a fraction, so that the field is a double from the start (double-field.ts). */
 const NO_Q_YET = -0.5;
 /** Rows of a table without a size hint (it grows by doubling). */
 const DEFAULT_ROWS = 4096;
@@ -116,10 +112,7 @@ export class Pairer {
   private readonly devices = new Map<number, DeviceState>();
   private cachedDev = -1;
   private cachedState: DeviceState | undefined;
-  /**
-   * btt's global last_q: the previous linked Q on any device; negative = none yet. Not an
-   * integer, so that V8 keeps the field a double from the start (see NO_Q_YET).
-   */
+  /** btt's global last_q: the previous linked Q on any device; negative = none yet (NO_Q_YET). */
   private lastQNs = NO_Q_YET;
   readonly warnings: WarningCounts = {};
 

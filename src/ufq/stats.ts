@@ -3,7 +3,7 @@
 // them. The elevator increments the fields; the increment rules and their quirks live at the
 // increment sites in ufq/elevator.ts.
 
-import { DOUBLE_FIELD } from '../sim/engine.js';
+import { DOUBLE_FIELD } from '../double-field.js';
 import type { UfqRevision } from './revisions.js';
 
 export class OpsStats {

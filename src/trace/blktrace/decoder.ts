@@ -38,10 +38,8 @@ export const DONE = 2;
 export type AdvanceResult = typeof HEAD | typeof NEED_DATA | typeof DONE;
 
 /**
- * headTime and lastEventTime before the first event: earlier than any time, and not an
- * integer, so that V8 stores these fields as doubles from the start. Times pass 2^30 ns (its
- * small-integer range) a second into a trace; a field changing representation then would
- * throw away the optimized code that reads it.
+ * headTime and lastEventTime before the first event: earlier than any time, and a fraction,
+ * so that the fields are doubles from the start (double-field.ts).
  */
 const BEFORE_FIRST_EVENT_NS = -0.5;
 /** Placeholder before runV7 has looked up a sequence state. */
@@ -50,8 +48,8 @@ const NO_SEQ_STATE: SeqState = { key: '', last: -1, notes: [] };
 const TWO_POW_32 = 4294967296;
 /** Nanoseconds per second. */
 const NS_PER_S = 1e9;
-/** v7 header size, bytes (magic.ts LAYOUT_V7; runV7 uses its offsets as literals). */
-const V7_HEADER_BYTES = 48;
+/** v7 header size, bytes (runV7 uses LAYOUT_V7's field offsets as literals). */
+const V7_HEADER_BYTES = LAYOUT_V7.headerBytes;
 /** First word of every v7 record: the magic with version 7 (magic.ts). */
 const MAGIC_V7 = (BLK_IO_TRACE_MAGIC | VERSION_7) >>> 0;
 /** The NOTIFY category bit as it sits in the action word. */

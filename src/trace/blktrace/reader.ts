@@ -20,12 +20,12 @@ import {
   resolveComms,
 } from './decoder.js';
 import { type BlktraceLayout, classifyHead } from './layout.js';
-import { checkStart, sniffBlktrace } from './magic.js';
+import { checkStart, LAYOUT_V7, sniffBlktrace } from './magic.js';
 import { type MergeStream, StreamOrder } from './merge.js';
 import { stageByCpu } from './staged.js';
 
-/** The smallest record: a v7 header with no PDU (magic.ts LAYOUT_V7), bytes. */
-const MIN_RECORD_BYTES = 48;
+/** The smallest record: a v7 header with no PDU, bytes. */
+const MIN_RECORD_BYTES = LAYOUT_V7.headerBytes;
 
 /** `NAME.blktrace.N[.gz]`: the CPU a per-CPU file belongs to (trace-formats §1.1). */
 const PER_CPU_NAME = /\.blktrace\.(\d+)(\.gz)?$/;
