@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type Tinypool from 'tinypool';
 import { type ErrorCode, InvariantError, UfqReplayError } from '../errors.js';
-import { runningFromSource as fromSource, workerModuleUrl } from '../worker-url.js';
+import { workerModuleUrl } from '../worker-url.js';
 import { type ReplayTask, type ReplayTaskResult, runReplayTask } from './replay-task.js';
 import type { WorkerFailure } from './replay-worker.js';
 
@@ -16,11 +16,6 @@ export interface ReplayRunner {
   readonly threads: number;
   run(task: ReplayTask): Promise<ReplayTaskResult>;
   close(): Promise<void>;
-}
-
-/** True when this module runs from its TypeScript source (tsx, vitest) rather than dist/. */
-export function runningFromSource(moduleUrl: string = import.meta.url): boolean {
-  return fromSource(moduleUrl);
 }
 
 /** The module a worker imports: replay-worker beside this file (worker-url.ts). */

@@ -10,11 +10,11 @@ import {
   createReplayRunner,
   oneAtATime,
   type ReplayRunner,
-  runningFromSource,
   workerEntry,
   workerFlags,
 } from '../../src/worker/pool.js';
 import type { ReplayTask } from '../../src/worker/replay-task.js';
+import { runningFromSource } from '../../src/worker-url.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const TRACE = `${ROOT}traces/seq-vs-rand.none`;
