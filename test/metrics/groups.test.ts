@@ -49,17 +49,13 @@ function table(rows: Row[]): IoTable {
 
 const lat = (from: number, to: number) => (from < to ? to - from : 1);
 
-/** A row: Q, then D and C after it or absent; two group ids (b may be -1: left out). */
-const rowArb = (integral: boolean) =>
+/** A row: Q, then D and C after it or absent (gaps from `gap`); two group ids (b may be -1: left out). */
+const rowsWith = (gap: fc.Arbitrary<number | null>) =>
   fc
     .record({
       q: fc.integer({ min: 0, max: 1e6 }),
-      dGap: fc.option(
-        integral ? fc.integer({ min: 0, max: 5e6 }) : fc.double({ min: 0, max: 5e6, noNaN: true }),
-      ),
-      cGap: fc.option(
-        integral ? fc.integer({ min: 0, max: 5e6 }) : fc.double({ min: 0, max: 5e6, noNaN: true }),
-      ),
+      dGap: gap,
+      cGap: gap,
       a: fc.integer({ min: 0, max: 4 }),
       b: fc.integer({ min: -1, max: 2 }),
     })
@@ -73,35 +69,25 @@ const rowArb = (integral: boolean) =>
       }),
     );
 
-/** Gaps that crowd (a few values, or a few near 2^30 ns), with or without 2^32 ns or more. */
-const wideGap = (huge: boolean) =>
-  fc.option(
-    fc.oneof(
-      fc.constantFrom(31_954, 48_576, 1),
-      fc.integer({ min: 2 ** 30, max: 2 ** 30 + 40 }),
-      fc.integer({ min: 0, max: 2 ** 31 }),
-      fc.integer({ min: huge ? 2 ** 32 - 5 : 0, max: huge ? 2 ** 32 + 5 : 9 }),
-    ),
-    { freq: 8 },
+/** Ordinary gaps, integral or fractional ns. */
+const rowArb = (integral: boolean) =>
+  rowsWith(
+    fc.option(integral ? fc.integer({ min: 0, max: 5e6 }) : fc.double({ min: 0, max: 5e6, noNaN: true })),
   );
+
+/** Gaps that crowd (a few values, or a few near 2^30 ns), with or without 2^32 ns or more. */
 const wideRowArb = (huge: boolean) =>
-  fc
-    .record({
-      q: fc.integer({ min: 0, max: 1e6 }),
-      dGap: wideGap(huge),
-      cGap: wideGap(huge),
-      a: fc.integer({ min: 0, max: 4 }),
-      b: fc.integer({ min: -1, max: 2 }),
-    })
-    .map(
-      (r): Row => ({
-        q: r.q,
-        d: r.dGap === null ? NONE : r.q + r.dGap,
-        c: r.cGap === null ? NONE : r.q + (r.dGap ?? 0) + r.cGap,
-        a: r.a,
-        b: r.b,
-      }),
-    );
+  rowsWith(
+    fc.option(
+      fc.oneof(
+        fc.constantFrom(31_954, 48_576, 1),
+        fc.integer({ min: 2 ** 30, max: 2 ** 30 + 40 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: huge ? 2 ** 32 - 5 : 0, max: huge ? 2 ** 32 + 5 : 9 }),
+      ),
+      { freq: 8 },
+    ),
+  );
 
 function check(rows: Row[]): void {
   const ios = table(rows);
