@@ -110,13 +110,13 @@ With --out DIR it writes DIR/results.json (an array of run --json results), DIR/
       if (flags.out) this.log(`\nwrote ${flags.out}/results.json, runs.arrow, requests/, report.md`);
     }
     const ejected = results.filter((r) => r.ejected);
-    if (flags.strict && ejected.length > 0)
+    if (flags.strict && ejected.length > 0) {
+      this.printJsonResult(results);
       this.error(
         `${ejected.length} run(s) ejected their policy: ${ejected.map((r) => `${r.policy} on ${r.trace}`).join(', ')}`,
-        {
-          exit: EXIT.POLICY_EJECTED_STRICT,
-        },
+        { exit: EXIT.POLICY_EJECTED_STRICT },
       );
+    }
     return results;
   }
 }

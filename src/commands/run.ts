@@ -1,9 +1,11 @@
 // `ufq-replay run TRACE --policy P`: replay one trace through one policy on one device model
 // and report throughput, latency, fairness, merges, ops_stats and conservation. Parses flags,
 // calls replay/ and renders; the model lives in src/replay and below. Exit 70 (with a stack)
-// when conservation breaks, 4 when a policy was ejected under --strict.
+// when conservation breaks, 4 when a policy was ejected under --strict; with --json the result
+// is printed first in both cases. Several TRACE arguments must name one trace (the per-CPU files
+// of a shell glob); several traces are compare's job.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { EXIT, InvariantError, UfqReplayError } from '../errors.js';
 import { simulateGuarded } from '../replay/guarded.js';
@@ -13,6 +15,7 @@ import { DEFAULT_DEVICE, type ReplayOptions, simulate } from '../replay/replay.j
 import type { RunResult } from '../replay/result.js';
 import { isPolicyFile } from '../replay/user-policy.js';
 import { writeIosArrow } from '../trace/arrow/writer.js';
+import { resolveTrace } from '../trace/open.js';
 import { BaseCommand } from './base-command.js';
 import {
   policyParamFlags,
@@ -34,7 +37,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
   static override examples = [
     {
       command: '<%= config.bin %> run traces/seqwrite-plug.none --policy none',
-      description: 'Replay under none on the default device (nvme).',
+      description: "Replay under none on a device profile fitted to the trace's own D and C events.",
     },
     {
       command:
@@ -51,9 +54,12 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
     trace: Args.string({
       required: true,
       description:
-        'Trace: a blktrace base name, a file in any supported format (optionally .gz), or a directory holding one trace.',
+        'Trace: a blktrace base name, a file in any supported format (optionally .gz), or a directory holding one trace. More files may follow when they are the same trace (NAME.blktrace.*).',
     }),
   };
+
+  /** `run x.blktrace.*` as the shell expands it: checked to be one trace in oneTrace(). */
+  static override strict = false;
 
   static override flags = {
     ...replayFlags,
@@ -63,7 +69,7 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
       description: 'Policy: a built-in name (`ufq-replay policies`) or a policy file.',
     }),
     device: Flags.string({
-      description: `Device profile: a built-in name or a JSON file (default ${DEFAULT_DEVICE}).`,
+      description: `Device profile: a built-in name or a JSON file (default: a profile fitted to the trace's own D and C events; ${DEFAULT_DEVICE} when it has none).`,
     }),
     seed: Flags.integer({ description: 'Seed of every random draw in the run.', default: 1, min: 0 }),
     format: Flags.string({ description: 'Read the trace as this format instead of detecting it.' }),
@@ -84,7 +90,8 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
   };
 
   async run(): Promise<RunResult> {
-    const { args, flags } = await this.parse(Run);
+    const { args, argv, flags } = await this.parse(Run);
+    await oneTrace(args.trace, argv as string[]);
     const options: ReplayOptions = {
       trace: args.trace,
       policy: flags.policy,
@@ -116,17 +123,34 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
       this.note(
         `warning: policy ${result.policy} was ejected (hook ${result.ejected.hook}, at ${result.ejected.atNs} ns): ${result.ejected.reason}; the elevator's round-robin dispatch drained its requests`,
       );
-    if (result.conservation.lost > 0)
+    if (result.conservation.lost > 0) {
+      this.printJsonResult(result);
       throw new InvariantError(
         `conservation broke: ${result.conservation.queued} bios queued, ${result.conservation.completed} completed, ${result.conservation.lost} lost`,
       );
-    if (flags.strict && result.ejected)
+    }
+    if (flags.strict && result.ejected) {
+      this.printJsonResult(result);
       this.error(
         `policy ${result.policy} was ejected: ${result.ejected.reason} (hook ${result.ejected.hook})`,
-        {
-          exit: EXIT.POLICY_EJECTED_STRICT,
-        },
+        { exit: EXIT.POLICY_EJECTED_STRICT },
       );
+    }
     return result;
   }
+}
+
+/** Throws a usage error unless every name in `names` resolves to the same files as `first`. */
+async function oneTrace(first: string, names: string[]): Promise<void> {
+  if (names.length <= 1) return;
+  const key = async (name: string) =>
+    JSON.stringify((await resolveTrace(name)).map((set) => set.map((f) => resolve(f)).sort()).sort());
+  const want = await key(first);
+  for (const name of names.slice(1))
+    if ((await key(name)) !== want)
+      throw new UfqReplayError(
+        'FLAG_INVALID',
+        `run replays one trace, but ${first} and ${name} are different traces`,
+        { hint: 'compare replays several: ufq-replay compare TRACE... --policy P' },
+      );
 }

@@ -81,7 +81,7 @@ export default class Validate extends BaseCommand {
           hint: 'validate compares a replay with a blktrace, blkparse or block tracepoint capture',
         },
       );
-    this.note(selfCalibrationNote(cal));
+    this.note(selfCalibrationNote(cal, 'device fitted to the trace'));
     const out = await simulate({
       trace: args.trace,
       policy,

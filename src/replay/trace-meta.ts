@@ -3,6 +3,7 @@
 // limit came from, so a result can tell a sysfs value from a flag or a model default.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { BLKDEV_MIN_RQ, MAX_SCHED_RQ } from '../block/limits.js';
 import { countWarning, type WarningCounts } from '../trace/event.js';
 
 /** Queue limits a replay may set; undefined leaves the model's default. */
@@ -32,6 +33,17 @@ export interface ResolvedLimits {
 }
 
 const META_KEYS: QueueLimitName[] = ['nr_requests', 'max_sectors_kb', 'rotational', 'logical_block_size'];
+
+/**
+ * Inclusive ranges the queue model accepts (src/block/limits.ts resolveLimits): a value outside
+ * would fail there as a flag error, so it is dropped here, as if the key were absent.
+ */
+const META_RANGES: Partial<Record<QueueLimitName, readonly [number, number]>> = {
+  // Requests; block/blk-mq-sched.h BLKDEV_MIN_RQ..MAX_SCHED_RQ.
+  nr_requests: [BLKDEV_MIN_RQ, MAX_SCHED_RQ],
+  // KiB; the bounds of resolveLimits (not exported), block/blk-settings.c: at least 8 sectors.
+  max_sectors_kb: [4, 1 << 22],
+};
 
 /**
  * Finds NAME.meta.json beside a trace: for `dir/a.b.c` it tries `dir/a.b.c.meta.json`,
@@ -68,8 +80,19 @@ export async function readMetaLimits(file: string, warnings: WarningCounts): Pro
     if (raw === undefined) continue;
     const v =
       typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-    if (Number.isInteger(v) && v >= 0) out[key] = v;
-    else countWarning(warnings, `${basename(file)}: queue.${key} is not a non-negative integer, ignored`);
+    if (!Number.isInteger(v) || v < 0) {
+      countWarning(warnings, `${basename(file)}: queue.${key} is not a non-negative integer, ignored`);
+      continue;
+    }
+    const range = META_RANGES[key];
+    if (range !== undefined && (v < range[0] || v > range[1])) {
+      countWarning(
+        warnings,
+        `${basename(file)}: queue.${key} ${v} is outside ${range[0]}..${range[1]}, ignored`,
+      );
+      continue;
+    }
+    out[key] = v;
   }
   return out;
 }

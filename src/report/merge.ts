@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UfqReplayError } from '../errors.js';
+import { runProblem } from './check-run.js';
 import { type MatrixDoc, sweepId } from './matrix-doc.js';
 import { mergeKey, type ReportRun } from './run-view.js';
 
@@ -53,40 +54,55 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
   return { file, runs: runs as ReportRun[], matrix: await readMatrix(join(dirname(file), 'matrix.json')) };
 }
 
-/** The fields every report section reads; a file without them is not a results file. */
-const REQUIRED = [
-  'policy',
-  'trace',
-  'device',
-  'ufqRevision',
-  'mode',
-  'seed',
-  'throughput',
-  'latency',
-  'processes',
-  'fairness',
-];
-
+/** RESULTS_INVALID naming the run and the first field the report cannot read (check-run.ts). */
 function checkRun(r: unknown, file: string, i: number): void {
-  const missing =
-    typeof r !== 'object' || r === null
-      ? REQUIRED
-      : REQUIRED.filter((k) => !(k in (r as Record<string, unknown>)));
-  if (missing.length > 0)
-    throw new UfqReplayError('RESULTS_INVALID', `run ${i} lacks ${missing.join(', ')}`, {
-      file,
-      record: i,
-      hint: 'a results file is the results.json of `compare --out DIR` or the result.json of `run --out DIR`',
-    });
+  const p = runProblem(r);
+  if (p)
+    throw new UfqReplayError(
+      'RESULTS_INVALID',
+      `run ${i}${p.path === '' ? '' : `: ${p.path}`} ${p.problem}`,
+      {
+        file,
+        record: i,
+        hint: 'a results file is the results.json of `compare --out DIR` or the result.json of `run --out DIR`',
+      },
+    );
 }
 
 async function readMatrix(path: string): Promise<MatrixDoc | null> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as MatrixDoc;
+    text = await readFile(path, 'utf8');
   } catch {
     // No matrix beside the file (a run's result.json, or results moved on their own): file order.
     return null;
   }
+  const bad = (problem: string): never => {
+    throw new UfqReplayError('RESULTS_INVALID', `matrix.json ${problem}`, {
+      file: path,
+      hint: 'compare --out writes it beside results.json; without it the runs are merged in file order',
+    });
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return bad(`is not JSON: ${(e as Error).message}`);
+  }
+  const d = doc as Partial<MatrixDoc> | null;
+  if (typeof d !== 'object' || d === null) return bad('is not an object');
+  for (const key of ['traces', 'policies', 'devices', 'cells'] as const)
+    if (!Array.isArray(d[key])) bad(`lacks the array ${key}`);
+  if (typeof d.toolVersion !== 'string') bad('lacks toolVersion');
+  if (d.shard !== null && typeof d.shard !== 'string') bad('has a shard that is neither null nor i/n');
+  (d.cells as unknown[]).forEach((c, i) => {
+    const cell = c as Partial<MatrixDoc['cells'][number]> | null;
+    if (typeof cell !== 'object' || cell === null || typeof cell.index !== 'number')
+      bad(`cells[${i}] lacks its index`);
+    else if (cell.run !== null && typeof cell.run !== 'string')
+      bad(`cells[${i}].run is neither null nor a string`);
+  });
+  return d as MatrixDoc;
 }
 
 /** Merges files in the order given; see the header for the rules. */

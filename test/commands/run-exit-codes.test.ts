@@ -8,6 +8,8 @@ import { runCommandClass } from '../helpers/run-command.js';
 const state = vi.hoisted(() => ({
   lost: 1,
   ejected: null as null | { reason: string; hook: string; atNs: number },
+  /** Makes the replay throw a plain exception: a bug, not a coded user error. */
+  crash: false,
 }));
 
 vi.mock('../../src/replay/replay.js', () => {
@@ -39,19 +41,26 @@ vi.mock('../../src/replay/replay.js', () => {
   };
   return {
     DEFAULT_DEVICE: 'nvme',
-    simulate: async () => ({
-      result: {
-        ...result,
-        conservation: { ...result.conservation, completed: 3 - state.lost, lost: state.lost },
-        ejected: state.ejected,
-      },
-    }),
+    simulate: async () => {
+      if (state.crash) throw new TypeError("Cannot read properties of undefined (reading 'p50')");
+      return {
+        result: {
+          ...result,
+          conservation: { ...result.conservation, completed: 3 - state.lost, lost: state.lost },
+          ejected: state.ejected,
+        },
+      };
+    },
   };
 });
 
 let printedErr: MockInstance<(...args: unknown[]) => void>;
+let printedOut: MockInstance<(...args: unknown[]) => void>;
+const stdoutText = () => printedOut.mock.calls.map((c) => c.join(' ')).join('\n');
+const stderrText = () => printedErr.mock.calls.map((c) => c.join(' ')).join('\n');
 beforeEach(() => {
   const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
+  printedOut = printed;
   printedErr = vi.spyOn(console, 'error').mockImplementation(() => {});
   return () => {
     printed.mockRestore();
@@ -63,6 +72,7 @@ describe('run: exit codes from the model', () => {
   beforeEach(() => {
     state.lost = 1;
     state.ejected = null;
+    state.crash = false;
   });
 
   it('a lost bio exits 70 and prints a stack', async () => {
@@ -92,5 +102,68 @@ describe('run: exit codes from the model', () => {
     expect(strict.exitCode).toBe(4);
     const lax = await runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme']);
     expect(lax.exitCode).toBe(0);
+  });
+
+  it('with --json, a lost bio still prints the result (then the stack) and exits 70', async () => {
+    const run = await runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme', '--json']);
+    expect(run.exitCode).toBe(70);
+    const doc = JSON.parse(stdoutText());
+    expect(doc.conservation.lost).toBe(1);
+    expect(stderrText()).toMatch(/InvariantError[\s\S]*\n\s+at /);
+  });
+
+  it('with --json and --strict, an ejected policy prints the result and exits 4', async () => {
+    state.lost = 0;
+    state.ejected = { reason: 'dispatch_req threw', hook: 'dispatch_req', atNs: 5 };
+    const run = await runCommandClass(Run, [
+      'any-trace',
+      '--policy',
+      'none',
+      '--device',
+      'nvme',
+      '--strict',
+      '--json',
+    ]);
+    expect(run.exitCode).toBe(4);
+    // One JSON document on stdout: the result, not an error object.
+    const doc = JSON.parse(stdoutText());
+    expect(doc.ejected.hook).toBe('dispatch_req');
+    expect(doc.error).toBeUndefined();
+    expect(stderrText()).toMatch(/^ufq-replay: policy none was ejected: dispatch_req threw/m);
+  });
+
+  it('an exception that is not a coded error is a bug: exit 70 with its stack, also under --json', async () => {
+    state.crash = true;
+    for (const json of [[], ['--json']]) {
+      printedErr.mockClear();
+      printedOut.mockClear();
+      const run = await runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme', ...json]);
+      expect(run.exitCode).toBe(70);
+      expect(stderrText()).toMatch(/TypeError: Cannot read properties[\s\S]*\n\s+at /);
+      if (json.length > 0) expect(JSON.parse(stdoutText()).error.code).toBe('INTERNAL');
+    }
+  });
+
+  it('several TRACE arguments: the files of one trace are accepted, two traces are a usage error', async () => {
+    state.lost = 0;
+    const one = await runCommandClass(Run, [
+      'traces/seqwrite-plug.none.blktrace.0.gz',
+      'traces/seqwrite-plug.none.blktrace.1.gz',
+      '--policy',
+      'none',
+      '--device',
+      'nvme',
+    ]);
+    expect(one.exitCode).toBe(0);
+    const two = await runCommandClass(Run, [
+      'traces/seqwrite-plug.none',
+      'traces/rw-mix.kyber',
+      '--policy',
+      'none',
+      '--device',
+      'nvme',
+    ]);
+    expect(two.exitCode).toBe(2);
+    expect(two.error?.code).toBe('FLAG_INVALID');
   });
 });

@@ -15,11 +15,17 @@ export interface CommandRun<T> {
 }
 
 export async function runCommandClass<T>(cmd: Command.Class, argv: string[]): Promise<CommandRun<T>> {
+  // oclif's handler exits with a thrown error's code, else with process.exitCode (which its
+  // default catch sets under --json instead of throwing): read both, as the CLI would.
+  const before = process.exitCode;
+  process.exitCode = undefined;
   const out = await captureOutput<T>(async () => (await cmd.run(argv, { root: ROOT })) as T, {
     print: false,
     stripAnsi: true,
   });
+  const set = process.exitCode;
+  process.exitCode = before;
   const error = out.error as CommandRun<T>['error'];
-  const exitCode = error ? (error.oclif?.exit ?? 1) : 0;
+  const exitCode = error ? (error.oclif?.exit ?? 1) : Number(set ?? 0);
   return { result: out.result, stdout: out.stdout, stderr: out.stderr, error, exitCode };
 }

@@ -101,4 +101,35 @@ describe('readResultsFile', () => {
       code: 'INPUT_NOT_FOUND',
     });
   });
+
+  it('a matrix.json that is there but not a matrix is RESULTS_INVALID naming it, not a crash', async () => {
+    const dir = mkdtempSync(join(tmp, 'mx-'));
+    const file = join(dir, 'results.json');
+    writeFileSync(file, JSON.stringify([run('t', 'p')]));
+    const matrix = join(dir, 'matrix.json');
+    const good: MatrixDoc = {
+      toolVersion: '1',
+      traces: ['t'],
+      policies: ['p'],
+      devices: [null],
+      shard: null,
+      cells: [{ index: 0, trace: 't', policy: 'p', device: null, run: null }],
+    };
+    writeFileSync(matrix, JSON.stringify(good));
+    expect((await readResultsFile(file)).matrix).toEqual(good);
+    const broken: unknown[] = [
+      '{',
+      [],
+      { ...good, cells: 3 },
+      { ...good, traces: undefined },
+      { ...good, toolVersion: 7 },
+      { ...good, shard: 2 },
+      { ...good, cells: [{ trace: 't' }] },
+      { ...good, cells: [{ index: 0, run: 5 }] },
+    ];
+    for (const doc of broken) {
+      writeFileSync(matrix, typeof doc === 'string' ? doc : JSON.stringify(doc));
+      await expect(readResultsFile(file)).rejects.toMatchObject({ code: 'RESULTS_INVALID', file: matrix });
+    }
+  });
 });

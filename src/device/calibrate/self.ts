@@ -39,9 +39,13 @@ export function selfCalibrate(ios: IoTable, info: TraceInfo, hints: FitHints = {
   return { profile: report.profile, report };
 }
 
-/** The one-line note a replay prints when it calibrated its device from the trace. */
-export function selfCalibrationNote(cal: SelfCalibration): string {
+/**
+ * The one-line note a replay prints when it calibrated its device from the trace; `why` says
+ * why it did (run: no --device; validate always does). The default text is a `warnings` key
+ * of run results, so it stays as it is.
+ */
+export function selfCalibrationNote(cal: SelfCalibration, why = 'no --device'): string {
   const p = cal.profile;
   const q = cal.report.holdOut.d2c;
-  return `no --device: using profile ${p.name} (${p.type}), fitted to the trace's D and C events; hold-out D2C demerit ${(100 * q.demerit).toFixed(1)}%, KS ${q.ks.toFixed(2)}`;
+  return `${why}: using profile ${p.name} (${p.type}), fitted to the trace's D and C events; hold-out D2C demerit ${(100 * q.demerit).toFixed(1)}%, KS ${q.ks.toFixed(2)}`;
 }

@@ -1,0 +1,93 @@
+// What every command prints when it fails (CONTRACTS.md exit codes; docs/architecture.md):
+// one line `ufq-replay: ...` on stderr, the exit code of the table, and under --json one
+// `{"error": {...}}` document on stdout. oclif's own default exits 1 under --json whatever
+// the error; these cases pin the table for its parse errors and for coded input errors.
+import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import Inspect from '../../src/commands/inspect.js';
+import Run from '../../src/commands/run.js';
+import { runCommandClass } from '../helpers/run-command.js';
+
+let out: MockInstance<(...args: unknown[]) => void>;
+let err: MockInstance<(...args: unknown[]) => void>;
+const lines = (m: MockInstance<(...args: unknown[]) => void>) =>
+  m.mock.calls
+    .map((c) => c.join(' '))
+    .join('\n')
+    .split('\n')
+    .filter((l) => l !== '');
+beforeEach(() => {
+  out = vi.spyOn(console, 'log').mockImplementation(() => {});
+  err = vi.spyOn(console, 'error').mockImplementation(() => {});
+  return () => {
+    out.mockRestore();
+    err.mockRestore();
+  };
+});
+
+const cases = [
+  {
+    what: 'a missing argument',
+    cmd: Inspect,
+    argv: [],
+    exit: 2,
+    code: 'USAGE',
+    says: /required argument trace/,
+  },
+  {
+    what: 'an option outside its list',
+    cmd: Run,
+    argv: ['traces/seqwrite-plug.none', '--policy', 'none', '--mode', 'bogus'],
+    exit: 2,
+    code: 'USAGE',
+    says: /--mode=bogus/,
+  },
+  {
+    what: 'a flag that does not exist',
+    cmd: Run,
+    argv: ['traces/seqwrite-plug.none', '--policy', 'none', '--no-such-flag'],
+    exit: 2,
+    code: 'USAGE',
+    says: /--no-such-flag/,
+  },
+  {
+    what: 'a missing required flag',
+    cmd: Run,
+    argv: ['traces/seqwrite-plug.none'],
+    exit: 2,
+    code: 'USAGE',
+    says: /required flag policy/,
+  },
+  {
+    what: 'a trace that does not exist',
+    cmd: Inspect,
+    argv: ['traces/no-such-trace'],
+    exit: 3,
+    code: 'INPUT_NOT_FOUND',
+    says: /traces\/no-such-trace: no such file/,
+  },
+] as const;
+
+describe('failures: one line, the exit code of the table, and a JSON error document under --json', () => {
+  for (const c of cases) {
+    it(`${c.what}: exit ${c.exit}`, async () => {
+      const run = await runCommandClass(c.cmd, [...c.argv]);
+      expect(run.exitCode).toBe(c.exit);
+      const printed = lines(err);
+      expect(printed).toHaveLength(1);
+      expect(printed[0]).toMatch(/^ufq-replay: /);
+      expect(printed[0]).toMatch(c.says);
+      expect(lines(out)).toHaveLength(0);
+    });
+
+    it(`${c.what}, --json: exit ${c.exit} and {"error": {"code": "${c.code}"}}`, async () => {
+      const run = await runCommandClass(c.cmd, [...c.argv, '--json']);
+      expect(run.exitCode).toBe(c.exit);
+      const doc = JSON.parse(out.mock.calls.map((x) => x.join(' ')).join('\n'));
+      expect(doc.error.code).toBe(c.code);
+      expect(doc.error.exit).toBe(c.exit);
+      expect(doc.error.message).toMatch(c.says.source.startsWith('traces') ? /no such file/ : c.says);
+      // stderr still says it, for a person watching a script.
+      expect(lines(err)).toHaveLength(1);
+    });
+  }
+});
