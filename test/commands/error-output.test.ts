@@ -2,27 +2,14 @@
 // one line `ufq-replay: ...` on stderr, the exit code of the table, and under --json one
 // `{"error": {...}}` document on stdout. oclif's own default exits 1 under --json whatever
 // the error; these cases pin the table for its parse errors and for coded input errors.
-import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Inspect from '../../src/commands/inspect.js';
 import Run from '../../src/commands/run.js';
+import { printed, spyConsole } from '../helpers/console.js';
 import { runCommandClass } from '../helpers/run-command.js';
 
-let out: MockInstance<(...args: unknown[]) => void>;
-let err: MockInstance<(...args: unknown[]) => void>;
-const lines = (m: MockInstance<(...args: unknown[]) => void>) =>
-  m.mock.calls
-    .map((c) => c.join(' '))
-    .join('\n')
-    .split('\n')
-    .filter((l) => l !== '');
-beforeEach(() => {
-  out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  return () => {
-    out.mockRestore();
-    err.mockRestore();
-  };
-});
+const spies = spyConsole();
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
 const cases = [
   {
@@ -72,22 +59,22 @@ describe('failures: one line, the exit code of the table, and a JSON error docum
     it(`${c.what}: exit ${c.exit}`, async () => {
       const run = await runCommandClass(c.cmd, [...c.argv]);
       expect(run.exitCode).toBe(c.exit);
-      const printed = lines(err);
-      expect(printed).toHaveLength(1);
-      expect(printed[0]).toMatch(/^ufq-replay: /);
-      expect(printed[0]).toMatch(c.says);
-      expect(lines(out)).toHaveLength(0);
+      const said = lines(printed(spies.err));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/^ufq-replay: /);
+      expect(said[0]).toMatch(c.says);
+      expect(lines(printed(spies.out))).toHaveLength(0);
     });
 
     it(`${c.what}, --json: exit ${c.exit} and {"error": {"code": "${c.code}"}}`, async () => {
       const run = await runCommandClass(c.cmd, [...c.argv, '--json']);
       expect(run.exitCode).toBe(c.exit);
-      const doc = JSON.parse(out.mock.calls.map((x) => x.join(' ')).join('\n'));
+      const doc = JSON.parse(printed(spies.out));
       expect(doc.error.code).toBe(c.code);
       expect(doc.error.exit).toBe(c.exit);
       expect(doc.error.message).toMatch(c.says.source.startsWith('traces') ? /no such file/ : c.says);
       // stderr still says it, for a person watching a script.
-      expect(lines(err)).toHaveLength(1);
+      expect(lines(printed(spies.err))).toHaveLength(1);
     });
   }
 });

@@ -1,8 +1,9 @@
 // `run`'s exit codes for what the model reports: a lost bio is a bug (exit 70 with a stack);
 // an ejected policy under --strict exits 4. The replay is replaced by one that reports these,
 // since a correct model never loses a bio and the built-in policies are not ejected.
-import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import Run from '../../src/commands/run.js';
+import { printed, spyConsole } from '../helpers/console.js';
 import { runCommandClass } from '../helpers/run-command.js';
 
 const state = vi.hoisted(() => ({
@@ -54,19 +55,15 @@ vi.mock('../../src/replay/replay.js', () => {
   };
 });
 
-let printedErr: MockInstance<(...args: unknown[]) => void>;
-let printedOut: MockInstance<(...args: unknown[]) => void>;
-const stdoutText = () => printedOut.mock.calls.map((c) => c.join(' ')).join('\n');
-const stderrText = () => printedErr.mock.calls.map((c) => c.join(' ')).join('\n');
-beforeEach(() => {
-  const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
-  printedOut = printed;
-  printedErr = vi.spyOn(console, 'error').mockImplementation(() => {});
-  return () => {
-    printed.mockRestore();
-    printedErr.mockRestore();
-  };
-});
+const spies = spyConsole();
+const stdoutText = () => printed(spies.out);
+const stderrText = () => printed(spies.err);
+/** `run` on the mocked replay with a policy it reports as ejected. */
+const ejectedRun = (...more: string[]) => {
+  state.lost = 0;
+  state.ejected = { reason: 'dispatch_req threw', hook: 'dispatch_req', atNs: 5 };
+  return runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme', ...more]);
+};
 
 describe('run: exit codes from the model', () => {
   beforeEach(() => {
@@ -78,9 +75,8 @@ describe('run: exit codes from the model', () => {
   it('a lost bio exits 70 and prints a stack', async () => {
     const run = await runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme']);
     expect(run.exitCode).toBe(70);
-    const stderr = printedErr.mock.calls.map((c) => c.join(' ')).join('\n');
-    expect(stderr).toContain('InvariantError');
-    expect(stderr).toMatch(/\n\s+at /);
+    expect(stderrText()).toContain('InvariantError');
+    expect(stderrText()).toMatch(/\n\s+at /);
   });
 
   it('with --json too: exit 70', async () => {
@@ -89,19 +85,8 @@ describe('run: exit codes from the model', () => {
   });
 
   it('an ejected policy exits 4 with --strict, 0 without', async () => {
-    state.lost = 0;
-    state.ejected = { reason: 'dispatch_req threw', hook: 'dispatch_req', atNs: 5 };
-    const strict = await runCommandClass(Run, [
-      'any-trace',
-      '--policy',
-      'none',
-      '--device',
-      'nvme',
-      '--strict',
-    ]);
-    expect(strict.exitCode).toBe(4);
-    const lax = await runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme']);
-    expect(lax.exitCode).toBe(0);
+    expect((await ejectedRun('--strict')).exitCode).toBe(4);
+    expect((await ejectedRun()).exitCode).toBe(0);
   });
 
   it('with --json, a lost bio still prints the result (then the stack) and exits 70', async () => {
@@ -113,17 +98,7 @@ describe('run: exit codes from the model', () => {
   });
 
   it('with --json and --strict, an ejected policy prints the result and exits 4', async () => {
-    state.lost = 0;
-    state.ejected = { reason: 'dispatch_req threw', hook: 'dispatch_req', atNs: 5 };
-    const run = await runCommandClass(Run, [
-      'any-trace',
-      '--policy',
-      'none',
-      '--device',
-      'nvme',
-      '--strict',
-      '--json',
-    ]);
+    const run = await ejectedRun('--strict', '--json');
     expect(run.exitCode).toBe(4);
     // One JSON document on stdout: the result, not an error object.
     const doc = JSON.parse(stdoutText());
@@ -135,8 +110,8 @@ describe('run: exit codes from the model', () => {
   it('an exception that is not a coded error is a bug: exit 70 with its stack, also under --json', async () => {
     state.crash = true;
     for (const json of [[], ['--json']]) {
-      printedErr.mockClear();
-      printedOut.mockClear();
+      spies.err.mockClear();
+      spies.out.mockClear();
       const run = await runCommandClass(Run, ['any-trace', '--policy', 'none', '--device', 'nvme', ...json]);
       expect(run.exitCode).toBe(70);
       expect(stderrText()).toMatch(/TypeError: Cannot read properties[\s\S]*\n\s+at /);

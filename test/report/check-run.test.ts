@@ -7,12 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Report from '../../src/commands/report.js';
 import { UfqReplayError } from '../../src/errors.js';
 import { compare } from '../../src/replay/compare/compare.js';
 import { buildReport } from '../../src/report/markdown.js';
 import { readResultsFile } from '../../src/report/merge.js';
+import { spyConsole } from '../helpers/console.js';
 import { runCommandClass } from '../helpers/run-command.js';
 
 const TRACE = `${new URL('../../traces/', import.meta.url).pathname}seq-vs-rand.none`;
@@ -40,15 +41,7 @@ beforeAll(async () => {
   [real] = JSON.parse(readFileSync(realFile, 'utf8')) as Json[];
 }, 120_000);
 
-// oclif prints through console.log / console.error; keep the test output clean.
-beforeEach(() => {
-  const a = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const b = vi.spyOn(console, 'error').mockImplementation(() => {});
-  return () => {
-    a.mockRestore();
-    b.mockRestore();
-  };
-});
+spyConsole();
 
 type Kind = 'number' | 'string' | 'object' | 'array';
 
