@@ -1,8 +1,9 @@
 // The pure, incremental blktrace record decoder: bytes in (push/end), events out, one record at
 // a time, written straight into EventBatch columns (trace-formats §1.2-§1.9). It frames
 // records, checks every magic word, resynchronises after a framing error, diverts PROCESS and
-// TIMESTAMP notes to side tables, and counts what it skips. It never throws on data and does no
-// I/O; ordering several streams is the reader's job (merge.ts, reader.ts).
+// TIMESTAMP notes to side tables, places a dump's messages in its time line, and counts what it
+// skips. It never throws on data and does no I/O; ordering several streams is the reader's job
+// (merge.ts, reader.ts).
 import type { ErrorCode, ErrorWhere } from '../../errors.js';
 import { ACT, type EventBatch, FLAG, NO_SECTOR, OP, StringTable, type WarningCounts } from '../event.js';
 import {
@@ -43,7 +44,13 @@ export type AdvanceResult = typeof HEAD | typeof NEED_DATA | typeof DONE;
  */
 const BEFORE_FIRST_EVENT_NS = -0.5;
 /** Placeholder before runV7 has looked up a sequence state. */
-const NO_SEQ_STATE: SeqState = { key: '', last: -1, notes: [] };
+const NO_SEQ_STATE: SeqState = { key: '', last: -1, notes: [], notesHead: 0 };
+/** nextEventTime(): the bytes read so far end before the next event. */
+const NOT_YET = -1;
+/** nextEventTime(): no event follows (the stream ends, or a framing error comes first). */
+const NO_EVENT = -2;
+/** An absolute dump message's time when no event comes before or after it: the genesis, ns. */
+const DUMP_GENESIS_NS = 0;
 /** 2^32, to assemble u64 fields from two u32 halves (exact below 2^53). */
 const TWO_POW_32 = 4294967296;
 /** Nanoseconds per second. */
@@ -90,7 +97,8 @@ export interface DecoderOptions {
   /**
    * True when notify times share the events' time base (per-CPU files, raw streams). False for
    * a `blkparse -d` dump, whose notes keep absolute times among relative events: there a note
-   * is placed at the time of the last event read before it (trace-formats §2.6).
+   * is placed at the time of the last event read before it (trace-formats §2.6). So is a
+   * message that blkparse 1.2.0 wrote the same way, and its sequence number is a note's.
    */
   noteTimesComparable: boolean;
   /**
@@ -175,6 +183,16 @@ export class BlktraceDecoder {
   private headCgroup = false;
   private headRec = 0;
   private lastEventTime = BEFORE_FIRST_EVENT_NS;
+  /** True for a dump, whose messages may carry absolute times (see advance()). */
+  private readonly dumpMessages: boolean;
+  /** Set once a dump's message proved to carry an absolute time (blkparse 1.2.0). */
+  private absoluteMessages = false;
+  /** File offset of the event nextEventTime() found last (+Infinity: none to the end), or -1. */
+  private nextEventAt = -1;
+  /** Its time (NO_EVENT when none). */
+  private nextEventNs = 0;
+  /** File offset where nextEventTime() resumes after running out of bytes, or -1. */
+  private nextEventScan = -1;
   /** Sequence states by CPU slot, with the device and CPU each one belongs to. */
   private readonly seqStates: Array<SeqState | undefined> = new Array<SeqState | undefined>(SEQ_SLOTS).fill(
     undefined,
@@ -190,6 +208,7 @@ export class BlktraceDecoder {
   ) {
     this.src = options.src;
     this.checkTime = options.checkTimeOrder ?? true;
+    this.dumpMessages = !options.noteTimesComparable;
   }
 
   /** Appends bytes of the stream. */
@@ -306,7 +325,7 @@ export class BlktraceDecoder {
       }
       const cats = ((actionLo >>> TC_SHIFT) | ((actionHi & 0xffff) << 16)) >>> 0;
       const code = actionLo & 0xff;
-      const time = dv.getUint32(p + 8 + this.hi64, le) * TWO_POW_32 + dv.getUint32(p + 8 + this.lo64, le);
+      let time = dv.getUint32(p + 8 + this.hi64, le) * TWO_POW_32 + dv.getUint32(p + 8 + this.lo64, le);
       if ((cats & TC.NOTIFY) !== 0) {
         if (code !== TN.MESSAGE) {
           this.notify(p, total, code, (actionLo & TA_CGROUP) !== 0, cpu, time);
@@ -314,6 +333,36 @@ export class BlktraceDecoder {
           continue;
         }
         this.headCode = ACT.m;
+        if (this.dumpMessages && (!this.absoluteMessages || this.headTime < 0)) {
+          // blkparse 1.3 sorts a dump's messages with its events (relative times, never later
+          // than the next event). blkparse.c 1.2.0 ms_prime compares the whole action word
+          // with BLK_TN_MESSAGE, so it takes a cgroup-flagged message (every message on a
+          // CONFIG_BLK_CGROUP kernel) for a note and writes it as it reads it, with its
+          // absolute time, ahead of the events around it. One message later than the event
+          // after it tells the second kind (trace-formats §1.7, §2.6).
+          const next = this.nextEventTime(p + total);
+          if (next === NOT_YET) {
+            this.records = rec;
+            return NEED_DATA;
+          }
+          if (next !== NO_EVENT && time > next) this.absoluteMessages = true;
+          if (this.absoluteMessages && this.headTime < 0) {
+            // Before the first event: the first event's time, so that it sets no genesis.
+            time = next !== NO_EVENT ? next : DUMP_GENESIS_NS;
+            this.headTime = time;
+          }
+        }
+        if (this.absoluteMessages) {
+          // Off the events' time line: the time of the last event read, as for a note; its
+          // sequence number is a note's too (emit).
+          this.headPos = p;
+          this.headLen = total;
+          this.headCats = cats;
+          this.headCgroup = (actionLo & TA_CGROUP) !== 0;
+          this.headRec = rec;
+          this.headCpu = cpu;
+          return HEAD;
+        }
       } else if (code < 1 || code > this.maxAction) {
         this.warn('BLKTRACE_UNKNOWN_ACTION', p);
         this.pos = p + total;
@@ -553,7 +602,8 @@ export class BlktraceDecoder {
         this.seqDevs[slot] = device;
         this.seqCpus[slot] = cpu;
       }
-      if (seq === st.last + 1) st.last = seq;
+      if (code === ACT.m && this.absoluteMessages) this.shared.sequences.note(st, seq);
+      else if (seq === st.last + 1) st.last = seq;
       else this.shared.sequences.gap(st, seq);
     }
 
@@ -617,6 +667,52 @@ export class BlktraceDecoder {
     b.dev[row] = dev;
     b.aux[row] = aux;
     b.auxDev[row] = auxDev;
+  }
+
+  /**
+   * The time of the first event at or after buffer offset `from` (a record boundary), for a
+   * dump's messages; NOT_YET when the bytes read so far end first, NO_EVENT when none follows.
+   * The answer is kept for the messages up to that event, and a scan that ran out of bytes
+   * resumes where it stopped, so a run of messages is scanned once.
+   */
+  private nextEventTime(from: number): number {
+    const absFrom = this.base + from;
+    if (this.nextEventAt >= absFrom) return this.nextEventNs;
+    const buf = this.buf;
+    const dv = this.dv;
+    const L = this.layout;
+    const le = this.littleEndian;
+    let q = Math.max(absFrom, this.nextEventScan) - this.base;
+    for (;;) {
+      if (buf.length - q < L.headerBytes || !isMagicAt(buf, q, le, this.version)) break;
+      const total = L.headerBytes + dv.getUint16(q + L.pduLen, le);
+      if (buf.length - q < total) break;
+      const actionLo = dv.getUint32(q + L.action + (L.actionBytes === 8 ? this.lo64 : 0), le);
+      const actionHi = L.actionBytes === 8 ? dv.getUint32(q + L.action + this.hi64, le) : 0;
+      const cats = ((actionLo >>> TC_SHIFT) | ((actionHi & 0xffff) << 16)) >>> 0;
+      const code = actionLo & 0xff;
+      if ((cats & TC.NOTIFY) === 0 && code >= 1 && code <= this.maxAction) {
+        this.nextEventScan = -1;
+        this.nextEventAt = this.base + q;
+        this.nextEventNs =
+          dv.getUint32(q + L.time + this.hi64, le) * TWO_POW_32 + dv.getUint32(q + L.time + this.lo64, le);
+        return this.nextEventNs;
+      }
+      q += total;
+    }
+    if (buf.length - q >= 4 && !isMagicAt(buf, q, le, this.version)) {
+      // A framing error: what follows is unknown until advance() resynchronises.
+      this.nextEventScan = -1;
+      return NO_EVENT;
+    }
+    if (this.ended) {
+      this.nextEventScan = -1;
+      this.nextEventAt = Number.POSITIVE_INFINITY;
+      this.nextEventNs = NO_EVENT;
+      return NO_EVENT;
+    }
+    this.nextEventScan = this.base + q;
+    return NOT_YET;
   }
 
   /** Decides byte order and version on the first record; false when it is not blktrace. */

@@ -1,7 +1,7 @@
 // Which kind of blktrace file one file is, from its head sample (trace-formats §7 item 1): a
 // per-CPU relay file, a `blkparse -d` dump (all CPUs merged, relative event times, notes with
 // absolute times), or an interleaved raw stream (`blktrace -o -`). Reads headers only.
-import { TC, TC_SHIFT, TN } from './action.js';
+import { TC, TC_SHIFT } from './action.js';
 import { checkStart, isMagicAt, layoutOf } from './magic.js';
 
 /** How a set of files is read. */
@@ -44,7 +44,8 @@ export function classifyHead(head: Uint8Array): BlktraceLayout {
     else if (cpu !== firstCpu) mixedCpus = true;
     // The action's low word holds the category bits and code in v7 and v8 alike.
     const action = v.getUint32(o + L.action + (L.actionBytes === 8 && !le ? 4 : 0), le);
-    const note = ((action >>> TC_SHIFT) & TC.NOTIFY) !== 0 && (action & 0xff) !== TN.MESSAGE;
+    // A message too: in a blkparse 1.2.0 dump it keeps its absolute time, like a note.
+    const note = ((action >>> TC_SHIFT) & TC.NOTIFY) !== 0;
     const t = time(o);
     if (note) latestNote = Math.max(latestNote, t);
     else {
@@ -58,6 +59,8 @@ export function classifyHead(head: Uint8Array): BlktraceLayout {
     o += L.headerBytes + v.getUint16(o + L.pduLen, le);
   }
   if (mixedEventCpus && backwards) return 'interleaved';
-  if (notesAhead || firstEventTime === 0 || mixedCpus) return 'dump';
+  // No event in the head: notes and messages read ahead of a dump's first events (blkparse
+  // 1.2.0 writes a bfq trace's first batch of messages before any event).
+  if (notesAhead || firstEventTime === 0 || mixedCpus || (firstEventTime < 0 && firstCpu >= 0)) return 'dump';
   return 'per-cpu';
 }
