@@ -9,7 +9,8 @@ import { DOUBLE_FIELD } from '../double-field.js';
 import { PRIO } from '../sim/engine.js';
 import type { Ctx } from './ctx.js';
 import { CtxMap } from './ctx.js';
-import { BLK_MQ_RERUN_DELAY_NS } from './limits.js';
+import { delayedWorkNs, msecs_to_jiffies } from './jiffies.js';
+import { BLK_MQ_RERUN_DELAY_MS } from './limits.js';
 import type { RequestQueue } from './queue.js';
 import { BLK_MQ_NO_TAG, LIST_HCTX_DISPATCH, LIST_LOCAL, type Request, RqList } from './request.js';
 import { TagPool } from './tags.js';
@@ -209,9 +210,9 @@ export class Hctx {
     let dispatched = false;
     if (count === 0) {
       if (run_queue) {
-        // The elevator had work but returned nothing: poll again in 3 ms.
+        // The elevator had work but returned nothing: poll again in 3 ms (rounded to ticks).
         this.stats.budgetReruns++;
-        q.delayRunHwQueues(this, BLK_MQ_RERUN_DELAY_NS);
+        q.delayRunHwQueues(this, this.rerunDelayNs());
       }
     } else if (multi_hctxs) {
       dispatched = this.dispatchMultiHctx(list);
@@ -275,13 +276,21 @@ export class Hctx {
       if (!this.restart) this.run(true);
       else if (needs_resource) {
         this.stats.resourceReruns++;
-        this.modDelayedRun(BLK_MQ_RERUN_DELAY_NS);
+        this.modDelayedRun(this.rerunDelayNs());
       }
       this.updateDispatchBusy(true);
       return false;
     }
     this.updateDispatchBusy(false);
     return true;
+  }
+
+  // The 3 ms re-run as the kernel arms it: block/blk-mq.c blk_mq_delay_run_hw_queue queues
+  // run_work msecs_to_jiffies(3) jiffies out, so it runs at a timer tick (block/jiffies.ts).
+  private rerunDelayNs(): number {
+    const q = this.q;
+    const hz = q.limits.hz;
+    return delayedWorkNs(q.engine.now, msecs_to_jiffies(BLK_MQ_RERUN_DELAY_MS, hz), hz);
   }
 
   // block/blk-mq.c blk_mq_update_dispatch_busy.

@@ -27,8 +27,11 @@ export const DEFAULT_MAX_DISCARD_SECTORS = 0xffffffff >>> 9;
 export const BLK_MAX_REQUEST_COUNT = 32;
 /** block/blk.h BLK_PLUG_FLUSH_SIZE: plug flush size limit, bytes (128 KiB). */
 export const BLK_PLUG_FLUSH_SIZE = 128 * 1024;
-/** block/blk-mq.c BLK_MQ_RESOURCE_DELAY and block/blk-mq-sched.c BLK_MQ_BUDGET_DELAY, ns (3 ms). */
-export const BLK_MQ_RERUN_DELAY_NS = 3_000_000;
+/**
+ * block/blk-mq.c BLK_MQ_RESOURCE_DELAY and block/blk-mq-sched.c BLK_MQ_BUDGET_DELAY, ms. The
+ * kernel arms the re-run for msecs_to_jiffies of it, on the timer wheel (block/jiffies.ts).
+ */
+export const BLK_MQ_RERUN_DELAY_MS = 3;
 /** CONFIG_HZ default (ufq-model §6 item 9 suggests 1000). */
 export const DEFAULT_HZ = 1000;
 

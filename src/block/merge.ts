@@ -235,7 +235,11 @@ export function bio_attempt_front_merge(q: MergeHost, req: Request, bio: BioImpl
   return BIO_MERGE_OK;
 }
 
-/** block/blk-merge.c bio_attempt_discard_merge: appended as one more range. */
+/**
+ * block/blk-merge.c bio_attempt_discard_merge: appended as one more range. It emits no
+ * block_bio_*merge event (kernel-blk-mq §4.3), so no M is recorded for the bio; its data
+ * still rides on `req` and shows as merged at D.
+ */
 export function bio_attempt_discard_merge(q: MergeHost, req: Request, bio: BioImpl): number {
   const segments = blk_rq_nr_discard_segments(req);
   if (
@@ -245,7 +249,6 @@ export function bio_attempt_discard_merge(q: MergeHost, req: Request, bio: BioIm
     req_set_nomerge(q, req);
     return BIO_MERGE_FAILED;
   }
-  q.bioMerged(bio, req);
   (req.biotail as BioImpl).bi_next = bio;
   req.biotail = bio;
   bio.bi_next = null;

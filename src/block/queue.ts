@@ -136,6 +136,12 @@ export interface RequestQueueOptions {
   watchdogNs?: number;
   /** Called when an I/O (all its pieces) completes: the closed-loop replay's wake-up. */
   onBioComplete?: (io: number, error: number) => void;
+  /**
+   * Where the kernel split I/Os in the recording (io -> cut sectors, ascending; the trace's X
+   * events): a bio is cut there as well as where the queue's limits cut it. The kernel's cuts
+   * also follow the memory layout of the data (segments), which a trace does not show.
+   */
+  recordedSplits?: ReadonlyMap<number, readonly number[]> | null;
   /** bpf_printk sink. */
   log?: (line: string) => void;
 }
@@ -217,6 +223,7 @@ export class RequestQueue implements BlkQueue {
   private readonly watchdogNs: number;
   /** No bio of this size or less is ever split (bio.ts neverSplitBytes), bytes. */
   private readonly noSplitBytes: number;
+  private readonly recordedSplits: ReadonlyMap<number, readonly number[]> | null;
   private watchdogHandle = DOUBLE_FIELD;
   private lastProgressNs = DOUBLE_FIELD;
   /** Completions to report (I/O, error): the first notifyN entries; the arrays never shrink. */
@@ -253,6 +260,7 @@ export class RequestQueue implements BlkQueue {
     this.limits = resolveLimits(depth, opts.limits);
     this.nr_requests = this.limits.nr_requests;
     this.noSplitBytes = neverSplitBytes(this.limits);
+    this.recordedSplits = opts.recordedSplits ?? null;
     // One ctx per CPU, grouped evenly onto the hardware queues (block/blk-mq-cpumap.c
     // blk_mq_map_queues). SIMPLIFIED: contiguous CPU ranges, no topology.
     const nrCpus = opts.nrCpus ?? DEFAULT_NR_CPUS;
@@ -497,6 +505,20 @@ export class RequestQueue implements BlkQueue {
     this.submitPieces(task, bio);
   }
 
+  /** The front piece's sectors, the nearer of the limits' cut (`split`; 0 = none) and a recorded one. */
+  private recordedCut(piece: BioImpl, split: number): number {
+    const cuts = this.recordedSplits?.get(piece.io);
+    if (cuts === undefined) return split;
+    const start = piece.bi_iter.bi_sector;
+    const end = start + piece.bi_iter.bi_size / 512;
+    for (const at of cuts) {
+      if (at <= start) continue;
+      if (at >= end) break;
+      return split === 0 ? at - start : Math.min(split, at - start);
+    }
+    return split;
+  }
+
   /**
    * block/blk-merge.c bio_split_to_limits, then one __submit_bio per piece: each under the
    * task's plug, or its own implicit plug (6.10+ __submit_bio). False if the task fell asleep.
@@ -506,7 +528,8 @@ export class RequestQueue implements BlkQueue {
     while (rest !== null) {
       let piece: BioImpl = rest;
       rest = null;
-      const split = piece.bi_iter.bi_size > this.noSplitBytes ? splitSectors(piece, this.limits) : 0;
+      let split = piece.bi_iter.bi_size > this.noSplitBytes ? splitSectors(piece, this.limits) : 0;
+      if (this.recordedSplits !== null) split = this.recordedCut(piece, split);
       if (split > 0) {
         // The front piece is cut off, marked NOMERGE, and goes first; the remainder follows.
         const front = this.bioPool.get();
@@ -828,7 +851,7 @@ export class RequestQueue implements BlkQueue {
         const list = new RqList(LIST_LOCAL);
         list.addTail(rq);
         this.elevator.insert_requests(hctx, list, 1);
-        this.kickAllHwQueues();
+        this.runHwQueues();
       },
       PRIO.NORMAL,
     );
@@ -839,9 +862,32 @@ export class RequestQueue implements BlkQueue {
     for (const h of this.hctxs) if (h === cur || !h.dispatch.empty) h.delayRunIfIdle(delayNs);
   }
 
-  /** Runs every hardware queue from kblockd (blk_mq_run_hw_queues(q, true)). */
-  kickAllHwQueues(): void {
+  /**
+   * blk_mq_run_hw_queues(q, true) from kblockd. UFQ sets QUEUE_FLAG_SQ_SCHED, so only the hctx
+   * of `cpu` (default: the CPU running now) and any hctx with leftovers on its dispatch list
+   * run. With no CPU known (-1) every hctx runs, as the kernel does with no preferred hctx.
+   */
+  runHwQueues(cpu: number = this.runningCpu()): void {
+    // block/blk-mq.c blk_mq_run_hw_queues: blk_mq_get_sq_hctx is the current CPU's hctx.
+    const sq = cpu >= 0 ? this.ctxs[cpu % this.ctxs.length].hctx : null;
+    for (const h of this.hctxs) if (sq === null || h === sq || !h.dispatch.empty) h.run(true);
+  }
+
+  /**
+   * Ejection's kick: every hardware queue runs from kblockd. Not the kernel's rule (rev-1
+   * detach runs no queue, rev-3 runs the detaching CPU's hctx only): the per-ctx fallback
+   * drains only the ctxs of the hctx it runs on, so a narrower kick would leave requests on
+   * the other hctxs' ctxs and the 3 ms re-run polling the emptied one for ever.
+   */
+  kickEveryHwQueue(): void {
     for (const h of this.hctxs) h.run(true);
+  }
+
+  /** The CPU kernel code runs on now: the task's, else the first CPU of the worker's hctx, else -1. */
+  runningCpu(): number {
+    if (this.curCpu >= 0) return this.curCpu;
+    const h = this.curHctx;
+    return h !== null ? h.ctxs[0].cpu : -1;
   }
 
   // --- completion (block/blk-mq.c) ---------------------------------------------------------

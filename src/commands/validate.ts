@@ -71,7 +71,7 @@ export default class Validate extends BaseCommand {
         { file: metaFile, hint: `built-in policies: ${policyNames().join(', ')}; or give --policy` },
       );
     const { trace, paired } = await readTraceRequests(args.trace, { format: flags.format, hints });
-    const cal = selfCalibrate(paired.ios, paired.info, trace.hints);
+    const cal = selfCalibrate(paired.ios, paired.info, trace.hints, paired.pieces);
     if (!cal)
       throw new UfqReplayError(
         'CALIBRATE_NO_REQUESTS',

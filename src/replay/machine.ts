@@ -37,6 +37,8 @@ export interface MachineSetup {
   limits: ResolvedLimits;
   /** Stall watchdog, simulated ns; 0 off. */
   watchdogNs: number;
+  /** Where the kernel split rows in the recording (row -> cut sectors), or null to split by limits only. */
+  recordedSplits?: ReadonlyMap<number, readonly number[]> | null;
 }
 
 /** What a drained run leaves for the result. */
@@ -82,6 +84,7 @@ export function runMachine(s: MachineSetup): MachineReport {
     nrCpus: maxCpu + 1,
     onBioComplete: (io) => driver?.complete(io, engine.now),
     watchdogNs: s.watchdogNs,
+    recordedSplits: s.recordedSplits ?? null,
   });
   const procPid = order.procPid;
   const comms = Array.from(procPid, (_, p) => s.strings.get(ios.comm[order.rows[order.procStart[p]]]));

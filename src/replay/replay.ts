@@ -95,6 +95,9 @@ export async function replay(options: ReplayOptions): Promise<RunResult> {
   return (await simulate(options)).result;
 }
 
+/** A recorded merge ratio from which a trace without unplug events gets a note (merges may be lost). */
+const UNPLUGGED_MERGE_RATIO = 1.05;
+
 /** Replays one trace; returns the result and the simulated IoTable. */
 export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   // Policy and device errors before reading what may be a large trace.
@@ -115,22 +118,55 @@ export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   const replayed = replayedRows(paired.ios, warnings);
   const ios = options.pids === undefined ? replayed : selectPids(replayed, options.pids);
   const windows = scanner.found && options.plugWindows !== 'model' ? scanner.assign(ios) : null;
+  if (!scanner.found && paired.btt.merges.ratio >= UNPLUGGED_MERGE_RATIO) {
+    // Block tracepoint captures often leave out block_plug/block_unplug (docs/replay.md).
+    const line = `note: the trace merged bios (btt ratio ${paired.btt.merges.ratio.toFixed(2)}) but recorded no plugs or unplugs: plug windows are modelled, and merges the kernel made in a plug may not happen in the replay`;
+    countWarning(warnings, line);
+    options.onNote?.(line);
+  }
   // Queue limits: flags, then NAME.meta.json, then the model's defaults.
   const limits = await traceLimits(options.trace, options.limits ?? {}, warnings);
   // No device named: calibrate one from the trace's own D and C events (devices-metrics §2.5).
   let chosen = options;
   if (options.device === undefined && options.profile === undefined) {
-    const cal = selfCalibrate(paired.ios, paired.info, hintsFromMeta(await readMetaDoc(limits.metaFile)));
+    const cal = selfCalibrate(
+      paired.ios,
+      paired.info,
+      hintsFromMeta(await readMetaDoc(limits.metaFile)),
+      paired.pieces,
+    );
     if (cal) {
       countWarning(warnings, selfCalibrationNote(cal));
       options.onNote?.(selfCalibrationNote(cal));
       chosen = { ...options, profile: cal.profile };
     }
   }
+  const splits = splitsOfRows(paired.splits, paired.ios, ios);
   return simulateTable(
-    { ios, strings: paired.strings, info: paired.info, windows, limits, warnings },
+    { ios, strings: paired.strings, info: paired.info, windows, limits, warnings, splits },
     chosen,
   );
+}
+
+/**
+ * The recorded cuts (`splits`, by row of `from`) keyed by row of `to`, a table of some of
+ * `from`'s rows (one device, some processes): a row is found by its Q time, sector and pid.
+ */
+function splitsOfRows(
+  splits: ReadonlyMap<number, number[]>,
+  from: IoTable,
+  to: IoTable,
+): ReadonlyMap<number, readonly number[]> {
+  if (from === to || splits.size === 0) return splits;
+  const key = (t: IoTable, i: number) => `${t.tQ[i]}:${t.sector[i]}:${t.pid[i]}`;
+  const byKey = new Map<string, number[]>();
+  for (const [row, cuts] of splits) byKey.set(key(from, row), cuts);
+  const out = new Map<number, readonly number[]>();
+  for (let i = 0; i < to.length; i++) {
+    const cuts = byKey.get(key(to, i));
+    if (cuts !== undefined) out.set(i, cuts);
+  }
+  return out;
 }
 
 /** A paired trace ready to replay (what simulate() reads from a file). */
@@ -144,6 +180,11 @@ export interface ReplayInput {
   limits: ResolvedLimits;
   /** Warnings so far (reading, pairing); the replay adds its own. */
   warnings: WarningCounts;
+  /**
+   * Where the kernel split rows in the recording (row -> cut sectors; PairResult.splits).
+   * Replayed unless --max-sectors-kb changes the limit the kernel split by.
+   */
+  splits?: ReadonlyMap<number, readonly number[]>;
 }
 
 /** Replays an already paired table; `options.trace` only labels the result. */
@@ -206,6 +247,7 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     profile,
     limits,
     watchdogNs: watchdogNs(options.watchdogMs),
+    recordedSplits: limits.from.max_sectors_kb === 'flag' ? null : (input.splits ?? null),
   });
   const cons = run.conservation;
   const opsStats = run.opsStats;
@@ -236,7 +278,8 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     latency: summary.latency,
     processes: summary.processes,
     fairness: summary.fairness,
-    merges: { q: cons.queued, d, ratio: d > 0 ? cons.queued / d : 0 },
+    // btt/output.c __output_dip_merge_ratio: #Q is raised to #D (split bios make more requests than bios).
+    merges: { q: Math.max(cons.queued, d), d, ratio: d > 0 ? Math.max(cons.queued, d) / d : 0 },
     opsStats,
     // A bio never submitted (its process waited on a completion that never came) is lost too.
     conservation: {

@@ -13,7 +13,10 @@ import type { LimitOrigin, QueueLimitName } from './trace-meta.js';
 
 export type { LatencySummary, ProcessSummary, StageLatency };
 
-/** btt's merge figures for the simulated queue: q = bios queued (Q), d = requests dispatched (D). */
+/**
+ * btt's merge figures for the simulated queue: q = bios queued (Q), raised to d as btt raises
+ * it when split bios make more requests than bios; d = requests dispatched (D).
+ */
 export interface RunMerges {
   q: number;
   d: number;

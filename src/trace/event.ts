@@ -83,6 +83,8 @@ export const FLAG = {
   PC: 1 << 6,
   FS: 1 << 7,
   CGROUP: 1 << 8,
+  /** I/O-table rows only: the kernel split this bio (X events); its D and C are those of its first and last piece. */
+  SPLIT: 1 << 9,
 } as const;
 
 /**

@@ -22,6 +22,7 @@ import {
 import { type IoTable, IoTableBuilder, NONE as NO_TIME } from './io-table.js';
 import { applyIoprioRules, type IoprioRule } from './ioprio-rules.js';
 import { NIL, SectorTree } from './sector-tree.js';
+import { emptyPieceRequests, type PieceRequests, pushPieceRequest, SplitPieces } from './split-pieces.js';
 
 export interface PairOptions {
   /** Priorities for I/Os whose trace recorded none (ioprio-rules.ts). */
@@ -35,6 +36,10 @@ export interface PairResult {
   /** Events that could not be paired, by reason (the reader's own skips are in info.warnings). */
   warnings: WarningCounts;
   info: TraceInfo;
+  /** The pieces of split bios, each a request the device served (split-pieces.ts); length 0 without splits. */
+  pieces: PieceRequests;
+  /** Where the kernel split each split bio: row -> cut sectors, ascending (its X events). */
+  splits: Map<number, number[]>;
 }
 
 /** Reasons counted in PairResult.warnings. Every Q row without a C is in one of the first two. */
@@ -50,6 +55,7 @@ export const PAIR_WARNING = {
   C_WITHOUT_Q: 'C without Q',
   R_WITHOUT_Q: 'R without Q',
   A_WITHOUT_Q: 'A without Q',
+  X_WITHOUT_Q: 'X (split) without Q',
   IO_WITHOUT_LATENCY: 'I/O without a completion time',
 } as const;
 
@@ -60,10 +66,10 @@ export async function pairEvents(source: TraceSource, options: PairOptions = {})
     pairer.push(batch);
     source.recycle?.(batch);
   }
-  const { ios, btt, warnings } = pairer.finish();
+  const { ios, btt, warnings, pieces, splits } = pairer.finish();
   if (options.ioprioRules && options.ioprioRules.length > 0)
     applyIoprioRules(ios, source.strings, options.ioprioRules);
-  return { ios, strings: source.strings, btt, warnings, info: source.info };
+  return { ios, strings: source.strings, btt, warnings, info: source.info, pieces, splits };
 }
 
 /** What btt keeps per device (btt/devs.c d_info), reduced to what pairing needs. */
@@ -71,6 +77,8 @@ class DeviceState {
   readonly tree = new SectorTree();
   readonly counts: DeviceCounts;
   readonly remapper: boolean;
+  /** Pieces of split bios (made at the first X on the device). */
+  pieces: SplitPieces | undefined;
   /** btt/devs.c dip_add: events are dropped until the first Q or A on the device. */
   culling = true;
 
@@ -115,6 +123,10 @@ export class Pairer {
   /** btt's global last_q: the previous linked Q on any device; negative = none yet (NO_Q_YET). */
   private lastQNs = NO_Q_YET;
   readonly warnings: WarningCounts = {};
+  /** Completed pieces of split bios. */
+  private pieces = emptyPieceRequests();
+  /** Cut sectors of each split bio, by row. */
+  private readonly splits = new Map<number, number[]>();
 
   /** `eventsHint`: about how many events will be pushed (TraceSource.eventsHint), to size the table once. */
   constructor(eventsHint?: number) {
@@ -156,6 +168,9 @@ export class Pairer {
         case ACT.A:
           this.remap(b, i);
           break;
+        case ACT.X:
+          this.split(b, i);
+          break;
         case ACT.IO:
           this.pairedIo(b, i);
           break;
@@ -167,12 +182,31 @@ export class Pairer {
   }
 
   /** Final table and figures; counts every Q still pending. Call once. */
-  finish(): { ios: IoTable; btt: BttStats; warnings: WarningCounts } {
-    for (const ds of this.devices.values())
-      if (ds.tree.size > 0) countWarning(this.warnings, PAIR_WARNING.Q_NEVER_COMPLETED, ds.tree.size);
+  finish(): {
+    ios: IoTable;
+    btt: BttStats;
+    warnings: WarningCounts;
+    pieces: PieceRequests;
+    splits: Map<number, number[]>;
+  } {
+    for (const ds of this.devices.values()) {
+      // A split bio completed through its pieces stays pending for btt, but not here.
+      let open = ds.tree.size;
+      if (ds.pieces !== undefined)
+        ds.tree.forEach((n) => {
+          if (this.io.tC[ds.tree.valueOf(n)] !== NO_TIME) open--;
+        });
+      if (open > 0) countWarning(this.warnings, PAIR_WARNING.Q_NEVER_COMPLETED, open);
+    }
     const devices: DeviceCounts[] = [];
     for (const ds of this.devices.values()) devices.push(ds.counts);
-    return { ios: this.builder.finish(), btt: this.acc.result(devices), warnings: this.warnings };
+    return {
+      ios: this.builder.finish(),
+      btt: this.acc.result(devices),
+      warnings: this.warnings,
+      pieces: this.pieces,
+      splits: this.splits,
+    };
   }
 
   private device(dev: number): DeviceState {
@@ -227,7 +261,9 @@ export class Pairer {
     const row = this.newRow(b, i);
     const sector = b.sector[i];
     ds.tree.insert(sector, spanEnd(sector, b.bytes[i]), row);
-    if (ds.tree.replaced !== NIL) countWarning(this.warnings, PAIR_WARNING.Q_REPLACED);
+    // (A split bio completed through its pieces is not lost when a new Q takes its place.)
+    if (ds.tree.replaced !== NIL && this.io.tC[ds.tree.replaced] === NO_TIME)
+      countWarning(this.warnings, PAIR_WARNING.Q_REPLACED);
     const t = b.timeNs[i];
     if (this.lastQNs >= 0) this.acc.add(ds.remapper ? BTT.Q2Qdm : BTT.Q2Q, tdelta(this.lastQNs, t));
     this.lastQNs = t;
@@ -280,8 +316,9 @@ export class Pairer {
     const sector = b.sector[i];
     const tree = ds.tree;
     const k = tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    const pieces = ds.pieces !== undefined && ds.pieces.size > 0 ? this.issuePieces(ds.pieces, b, i) : 0;
     if (k === 0) {
-      countWarning(this.warnings, PAIR_WARNING.D_WITHOUT_Q);
+      if (pieces === 0) countWarning(this.warnings, PAIR_WARNING.D_WITHOUT_Q);
       return;
     }
     const t = b.timeNs[i];
@@ -309,8 +346,9 @@ export class Pairer {
     const sector = b.sector[i];
     const tree = ds.tree;
     const k = tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    const pieces = ds.pieces !== undefined && ds.pieces.size > 0 ? this.completePieces(ds.pieces, b, i) : 0;
     if (k === 0) {
-      countWarning(this.warnings, PAIR_WARNING.C_WITHOUT_Q);
+      if (pieces === 0) countWarning(this.warnings, PAIR_WARNING.C_WITHOUT_Q);
       return;
     }
     const t = b.timeNs[i];
@@ -330,6 +368,90 @@ export class Pairer {
     }
     // Freed after the walk: the hits buffer is not touched by removal.
     for (let j = 0; j < k; j++) tree.remove(tree.hits[j]);
+  }
+
+  /** X: the bio at `sector` was split at `aux` (trace-formats §1.8); its row now completes piece by piece. */
+  private split(b: EventBatch, i: number): void {
+    const ds = this.liveDevice(b, i);
+    if (!ds) return;
+    const start = b.sector[i];
+    const at = b.aux[i];
+    ds.pieces ??= new SplitPieces();
+    const pieces = ds.pieces;
+    // The rest of a bio split before, else the pending Q whose span holds the sector.
+    const piece = pieces.pieceAt(start);
+    let row: number;
+    let end: number;
+    if (piece !== NIL) {
+      row = pieces.tree.valueOf(piece);
+      end = pieces.tree.endOf(piece);
+    } else {
+      const q = ds.tree.findContaining(start);
+      if (q === NIL) {
+        countWarning(this.warnings, PAIR_WARNING.X_WITHOUT_Q);
+        return;
+      }
+      row = ds.tree.valueOf(q);
+      end = ds.tree.endOf(q);
+    }
+    if (!(at > start && at < end)) {
+      countWarning(this.warnings, PAIR_WARNING.X_WITHOUT_Q);
+      return;
+    }
+    pieces.split(row, start, end, at);
+    this.io.flags[row] |= FLAG.SPLIT;
+    const cuts = this.splits.get(row);
+    if (cuts === undefined) this.splits.set(row, [at]);
+    else {
+      // Usually each cut is past the last (the rest is split again); keep them ascending.
+      cuts.push(at);
+      if (cuts.length > 1 && cuts[cuts.length - 2] > at) cuts.sort((x, y) => x - y);
+    }
+  }
+
+  /** A D over pieces of split bios: a bio is issued when its first piece is. Returns the pieces found. */
+  private issuePieces(pieces: SplitPieces, b: EventBatch, i: number): number {
+    const sector = b.sector[i];
+    const k = pieces.tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    const t = b.timeNs[i];
+    const io = this.io;
+    for (let j = 0; j < k; j++) {
+      const node = pieces.tree.hits[j];
+      const row = pieces.tree.valueOf(node);
+      if (io.tD[row] === NO_TIME || t < io.tD[row]) io.tD[row] = t;
+      // The piece's own D (a requeued piece is issued again: the last D counts, as for a bio).
+      pieces.tree.setExtra(node, t);
+    }
+    return k;
+  }
+
+  /** A C over pieces of split bios: a bio completes with its last piece. Returns the pieces found. */
+  private completePieces(pieces: SplitPieces, b: EventBatch, i: number): number {
+    const sector = b.sector[i];
+    const tree = pieces.tree;
+    const k = tree.collectInside(sector, spanEnd(sector, b.bytes[i]));
+    const t = b.timeNs[i];
+    const io = this.io;
+    const error = b.error[i];
+    for (let j = 0; j < k; j++) {
+      const node = tree.hits[j];
+      const row = tree.valueOf(node);
+      const issued = tree.extraOf(node);
+      if (issued !== 0)
+        this.pieces = pushPieceRequest(
+          this.pieces,
+          b.dev[i],
+          issued,
+          t,
+          tree.startOf(node),
+          (tree.endOf(node) - tree.startOf(node)) * 512,
+          row,
+        );
+      // bio_endio of the parent: the first piece's error stays (block/bio.c bio_chain_endio).
+      if (error !== 0 && io.error[row] === 0) io.error[row] = error;
+      if (pieces.complete(node)) io.tC[row] = t;
+    }
+    return k;
   }
 
   // btt/trace_requeue.c handle_requeue: only counted (as another Q); a later D re-stamps.

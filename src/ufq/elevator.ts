@@ -14,6 +14,7 @@ import {
   op_is_write,
 } from '../block/bio.js';
 import type { Hctx } from '../block/hctx.js';
+import { jiffiesAt } from '../block/jiffies.js';
 import {
   attempt_merge,
   BIO_MERGE_FAILED,
@@ -582,10 +583,11 @@ export class UfqElevator implements UfqKernel {
     if (!(r instanceof Request) || r.q !== this.q) {
       stats.dispatch_bad_state_count++;
       if (r instanceof Request && !r.freed) {
-        // ufq_recover_bad_dispatch: back to its own queue's insert-error list, and kick it.
+        // block/ufq-iosched.c ufq_recover_bad_dispatch: to its own queue's insert-error list, kicked
+        // (blk_mq_run_hw_queues from this CPU: the owner's hctx for it, block/blk-mq.c).
         const owner = r.q as unknown as RequestQueue;
         if (owner.elevator instanceof UfqElevator && owner.elevator.move_to_insert_err(r))
-          owner.kickAllHwQueues();
+          owner.runHwQueues(this.q.runningCpu());
         this.drop_bpf_ref(r);
       }
       return null;
@@ -672,7 +674,7 @@ export class UfqElevator implements UfqKernel {
     this.ops = null;
     this.pr_err(`policy ejected from ${hook}: ${reason}`);
     this.q.releaseBpfRefs();
-    this.q.kickAllHwQueues();
+    this.q.kickEveryHwQueue();
   }
 
   /**
@@ -836,7 +838,7 @@ export class UfqElevator implements UfqKernel {
   }
 
   jiffies(): number {
-    return Math.floor((this.q.engine.now * this.hz) / 1e9);
+    return jiffiesAt(this.q.engine.now, this.hz);
   }
 
   current_comm(): string {
@@ -861,10 +863,12 @@ export class UfqElevator implements UfqKernel {
   /** bpf_timer's kernel side: `fn` runs as a hook of the policy that armed it, if still attached. */
   timer_start(delayNs: number, fn: () => void): number {
     const armedBy = this.ops;
+    // kernel/bpf/helpers.c bpf_timer_start: an hrtimer on the arming CPU (migration not modelled).
+    const armedOn = this.q.currentHctx();
     return this.q.engine.after(delayNs, () => {
       if (this.ops === null || this.ops !== armedBy) return;
-      // Timer callbacks run in interrupt context, not in a submitting task.
-      this.q.enterWorker(null);
+      // Timer callbacks run in interrupt context on that CPU, not in a submitting task.
+      this.q.enterWorker(armedOn);
       this.enter();
       try {
         fn();
@@ -879,7 +883,7 @@ export class UfqElevator implements UfqKernel {
   }
 
   run_hw_queues(): void {
-    this.q.kickAllHwQueues();
+    this.q.runHwQueues();
   }
 
   /** The CPU of the task running kernel code now (the trace's CPU), -1 in a worker. */

@@ -141,7 +141,7 @@ export interface UfqKernel {
   timer_start?(delayNs: number, fn: () => void): number;
   /** Cancels a pending timer; false if it already ran or was cancelled. */
   timer_cancel?(handle: number): boolean;
-  /** blk_mq_run_hw_queues(q, true): run every hardware queue from kblockd. */
+  /** blk_mq_run_hw_queues(q, true): under SQ_SCHED, this CPU's hctx and any with leftovers. */
   run_hw_queues?(): void;
   /** blk_queue_nonrot: the device is not rotational. */
   readonly nonrot?: boolean;

@@ -24,15 +24,34 @@ function gated(gate: (nowNs: number) => boolean, calls: number[]): UfqOps {
 }
 
 describe('3 ms re-run after an empty dispatch (ufq-model §1.3, BLK_MQ_BUDGET_DELAY)', () => {
-  it('polls the policy every 3 ms while it has work but returns nothing', () => {
+  // block/blk-mq.c blk_mq_delay_run_hw_queue: run_work is queued msecs_to_jiffies(3) jiffies
+  // out; kernel/time/timer.c calc_index puts that timer one jiffy past its expiry, so the run
+  // comes at the tick of jiffy (now + 3 + 1) at HZ 1000.
+  it('HZ 1000: polls the policy at the tick of jiffy now + 4 while it has work but returns nothing', () => {
     const calls: number[] = [];
     const h = harness({ ops: gated((t) => t >= 7_000_000, calls), ufqRevision: 3 });
     h.q.submitBio(bio(0, 0));
     h.engine.run();
-    expect(calls).toEqual([0, 3_000_000, 6_000_000, 9_000_000]);
-    expect(h.table.tD[0]).toBe(9_000_000);
-    expect(h.q.opsStats().dispatch_null_count).toBe(3);
-    expect(h.q.hctxs[0].stats.budgetReruns).toBe(3);
+    expect(calls).toEqual([0, 4_000_000, 8_000_000]);
+    expect(h.table.tD[0]).toBe(8_000_000);
+    expect(h.q.opsStats().dispatch_null_count).toBe(2);
+    expect(h.q.hctxs[0].stats.budgetReruns).toBe(2);
+  });
+
+  it('HZ 1000, armed mid-jiffy (2.5 ms, jiffy 2): the re-run comes at the 6 ms tick', () => {
+    const calls: number[] = [];
+    const h = harness({ ops: gated((t) => t >= 5_000_000, calls), ufqRevision: 3 });
+    h.engine.at(2_500_000, () => h.q.submitBio(bio(0, 0)));
+    h.engine.run();
+    expect(calls).toEqual([2_500_000, 6_000_000]);
+  });
+
+  it('HZ 250: msecs_to_jiffies(3) is 1 jiffy of 4 ms; the re-run comes two ticks on', () => {
+    const calls: number[] = [];
+    const h = harness({ ops: gated((t) => t >= 7_000_000, calls), ufqRevision: 3, limits: { hz: 250 } });
+    h.q.submitBio(bio(0, 0));
+    h.engine.run();
+    expect(calls).toEqual([0, 8_000_000]);
   });
 });
 
@@ -72,13 +91,14 @@ describe('device pushback (kernel-blk-mq §6.4)', () => {
     expect(h.table.tD[0]).toBe(0);
   });
 
-  it('busy again from hctx->dispatch (RESTART set): re-run after 3 ms (BLK_MQ_RESOURCE_DELAY)', () => {
+  it('busy again from hctx->dispatch (RESTART set): re-run 3 ms on, at a tick (BLK_MQ_RESOURCE_DELAY)', () => {
     const h = harness();
     h.dev.busyNext = 2;
     h.q.submitBio(bio(0, 0));
     h.engine.run();
     expect(h.table.requeues[0]).toBe(2);
-    expect(h.table.tD[0]).toBe(3_000_000);
+    // Armed at jiffy 0 for 3 jiffies: the timer wheel runs it at the tick of jiffy 4.
+    expect(h.table.tD[0]).toBe(4_000_000);
     expect(h.q.hctxs[0].stats.resourceReruns).toBe(1);
   });
 });

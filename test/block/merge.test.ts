@@ -185,6 +185,18 @@ describe('size and segment limits (kernel-blk-mq §4.3)', () => {
     expect(rq.nr_phys_segments).toBe(2);
     expect(blk_attempt_bio_merge(h, rq, mkBio(50, 8, { op: REQ_OP_DISCARD }), 1)).toBe(BIO_MERGE_FAILED);
   });
+  it('a discard merge emits no bio merge event; back and front merges do (kernel-blk-mq §4.3)', () => {
+    const h = host({ max_discard_segments: 4 });
+    const d = mkRq(0, 8, { op: REQ_OP_DISCARD });
+    const b = mkBio(900, 8, { op: REQ_OP_DISCARD });
+    expect(blk_attempt_bio_merge(h, d, b, 1)).toBe(BIO_MERGE_OK);
+    expect(d.biotail).toBe(b);
+    expect(h.events).toEqual([]);
+    const r = mkRq(100, 8);
+    expect(blk_attempt_bio_merge(h, r, mkBio(108, 8), 1)).toBe(BIO_MERGE_OK);
+    expect(blk_attempt_bio_merge(h, r, mkBio(92, 8), 1)).toBe(BIO_MERGE_OK);
+    expect(h.events.length).toBe(2);
+  });
 });
 
 describe('attempt_merge: request into request (kernel-blk-mq §4.5)', () => {

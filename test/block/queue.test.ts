@@ -29,6 +29,34 @@ describe('splitting to max_sectors (kernel-blk-mq §2.3)', () => {
   });
 });
 
+describe("recorded splits (the trace's X events)", () => {
+  it('a bio is cut where the kernel cut it, and where the limits cut it, whichever is nearer', () => {
+    // 2000 sectors under a 512 KiB limit (1024 sectors), recorded cuts at 500 and 1500:
+    // pieces 0+500 (recorded), 500+1000 (recorded 1500 is nearer than the limit's 1524), and
+    // 1500+500 (no cut left; 500 is under the limit).
+    const h = harness({ limits: { max_sectors_kb: 512 }, recordedSplits: new Map([[0, [500, 1500]]]) });
+    h.q.submitBio(bio(0, 0, { bytes: 2000 * 512 }));
+    h.engine.run();
+    expect(issued(h.dev)).toEqual([0, 500, 1500]);
+    expect(h.dev.submitted.map((r) => r.bytes / 512)).toEqual([500, 1000, 500]);
+    expect(h.q.conservation().completed).toBe(1);
+  });
+
+  it('the limits still cut a piece the recording left longer; other I/Os are not cut', () => {
+    const h = harness({ limits: { max_sectors_kb: 256 }, recordedSplits: new Map([[0, [1000]]]) });
+    h.q.submitBio(bio(0, 0, { bytes: 1200 * 512 }));
+    h.q.submitBio(bio(1, 5000, { bytes: 400 * 512 }));
+    h.engine.run();
+    // 0+512 and 512+488 by the 256 KiB limit before the recorded cut at 1000, then 1000+200.
+    expect(h.dev.submitted.map((r) => [r.sector, r.bytes / 512])).toEqual([
+      [0, 512],
+      [512, 488],
+      [1000, 200],
+      [5000, 400],
+    ]);
+  });
+});
+
 describe('flushes (kernel-blk-mq §2.4)', () => {
   it('an empty flush skips the elevator and goes first, ahead of queued requests', () => {
     const h = harness({ ops: ufq_simple, queueDepth: 1, latencyNs: null, limits: { nr_requests: 16 } });
@@ -86,6 +114,33 @@ describe('several hardware queues (kernel-blk-mq §1.2, §6.2)', () => {
     h.dev.finishOldest();
     h.engine.run();
     expect(issued(h.dev)).toEqual([9000, 9500, 100, 50, 500]);
+  });
+});
+
+describe('merge events (kernel-blk-mq §4.3)', () => {
+  it('a multi-range discard merge records no M; the bio rides on the request and completes with it', () => {
+    const h = harness({ limits: { max_discard_segments: 4 } });
+    h.q.blkStartPlug(100);
+    h.q.submitBio(bio(0, 0, { op: OP.DISCARD }));
+    // Far from the first range: only a discard merge can take it.
+    h.q.submitBio(bio(1, 5000, { op: OP.DISCARD }));
+    h.q.blkFinishPlug(100);
+    h.engine.run();
+    expect(h.dev.submitted.length).toBe(1);
+    expect([h.table.tG[1], h.table.tM[1]]).toEqual([NONE, NONE]);
+    expect(h.table.mergedInto[1]).toBe(0);
+    expect(h.table.tC[1]).toBe(h.table.tC[0]);
+    expect(h.q.conservation().merged).toBe(1);
+  });
+
+  it('a back merge of a read records M for the bio', () => {
+    const h = harness();
+    h.q.blkStartPlug(100);
+    h.q.submitBio(bio(0, 0));
+    h.engine.at(10, () => h.q.submitBio(bio(1, 8)));
+    h.engine.at(20, () => h.q.blkFinishPlug(100));
+    h.engine.run();
+    expect(h.table.tM[1]).toBe(10);
   });
 });
 

@@ -119,12 +119,13 @@ describe('dispatch (kernel-blk-mq §8.2)', () => {
     h.dev.finish(zeroes()[0]);
     e.run(2 * MS);
     expect(h.dev.submitted.length).toBe(19);
-    // One more free token: no wake-up, but the 3 ms re-run armed by that empty dispatch
-    // (block/blk-mq-sched.c) polls Kyber at 4 ms and finds it.
+    // One more free token: no wake-up, but the 3 ms re-run armed by that empty dispatch at
+    // 1 ms (block/blk-mq-sched.c) polls Kyber at 5 ms (3 jiffies, put one jiffy later by the
+    // timer wheel, kernel/time/timer.c calc_index) and finds it.
     h.dev.finish(zeroes()[0]);
-    e.run(4 * MS - 1);
+    e.run(5 * MS - 1);
     expect(h.dev.submitted.length).toBe(19);
-    e.run(4 * MS);
+    e.run(5 * MS);
     expect(h.dev.submitted.length).toBe(20);
   });
 

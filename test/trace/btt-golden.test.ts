@@ -15,6 +15,7 @@ const GOLDEN = [
   'seq-vs-rand.mq-deadline',
   'rw-mix.kyber',
   'ext4-copy-read.mq-deadline',
+  'bigio-split.mq-deadline',
 ];
 /** Tolerance for min/avg/max: 1 µs, or 0.1% of the value when that is larger. */
 const ABS_NS = 1000;

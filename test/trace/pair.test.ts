@@ -28,7 +28,15 @@ type Ev = [
   number,
   number,
   number,
-  { dev?: number; pid?: number; ioprio?: number; flags?: number; aux?: number; auxDev?: number },
+  {
+    dev?: number;
+    pid?: number;
+    ioprio?: number;
+    flags?: number;
+    aux?: number;
+    auxDev?: number;
+    error?: number;
+  },
 ];
 
 function batch(events: (Ev | [Letter, number, number, number])[], strings: StringTable): EventBatch {
@@ -48,6 +56,7 @@ function batch(events: (Ev | [Letter, number, number, number])[], strings: Strin
     b.flags[i] = extra.flags ?? 0;
     b.aux[i] = extra.aux ?? 0;
     b.auxDev[i] = extra.auxDev ?? 0;
+    b.error[i] = extra.error ?? 0;
   }
   return b;
 }
@@ -416,5 +425,98 @@ describe('pairing properties', () => {
     expect(r.ios.length).toBe(events.filter(([a, , , n]) => a === 'Q' && n > 0).length);
     // one Q2C sample per completed I/O
     expect(r.btt.all.Q2C.n).toBe(r.ios.length - open);
+  });
+});
+
+// A bio larger than the queue's limits is split (X: the bio at `sector` is cut at `aux`; the
+// first piece is [sector, aux)); each piece gets its own G, I, D and C, none covering the Q's
+// span. btt leaves such a Q unpaired; its row takes the D of its first piece and the C of its
+// last (block/bio.c bio_chain_endio: the parent ends when every piece has).
+describe('split bios (X): the row completes with its last piece', () => {
+  it('one split: D of the first piece issued, C of the last piece completed; btt pairs nothing', async () => {
+    const r = await pair([
+      ['Q', 1 * US, 0, 2064],
+      ['X', 2 * US, 0, 1032, { aux: 1032 }],
+      ['G', 3 * US, 0, 1032],
+      ['G', 4 * US, 1032, 1032],
+      ['D', 6 * US, 1032, 1032],
+      ['D', 7 * US, 0, 1032],
+      ['C', 20 * US, 1032, 1032],
+      ['C', 25 * US, 0, 1032],
+    ]);
+    expect(r.ios.length).toBe(1);
+    expect(r.ios.tQ[0]).toBe(1 * US);
+    expect(r.ios.tD[0]).toBe(6 * US);
+    expect(r.ios.tC[0]).toBe(25 * US);
+    expect(r.ios.bytes[0]).toBe(2064 * 512);
+    // btt: both Gs find the Q (its span holds their sectors); no D or C covers it.
+    expect(r.btt.all.Q2G.n).toBe(2);
+    expect(r.btt.all.Q2C.n).toBe(0);
+    expect(r.btt.all.D2C.n).toBe(0);
+    expect(r.warnings).toEqual({});
+  });
+
+  it('a piece split again (three pieces), completed out of order, with the first error kept', async () => {
+    const r = await pair([
+      ['Q', 1 * US, 100, 3000],
+      ['X', 2 * US, 100, 1000, { aux: 1100 }],
+      ['X', 3 * US, 1100, 1000, { aux: 2100 }],
+      ['D', 5 * US, 100, 1000],
+      ['D', 6 * US, 1100, 1000],
+      ['D', 7 * US, 2100, 1000],
+      ['C', 9 * US, 2100, 1000, { error: -5 }],
+      ['C', 10 * US, 100, 1000, { error: -11 }],
+      ['C', 12 * US, 1100, 1000],
+    ]);
+    expect(r.ios.tD[0]).toBe(5 * US);
+    expect(r.ios.tC[0]).toBe(12 * US);
+    expect(r.ios.error[0]).toBe(-5);
+    expect(r.warnings).toEqual({});
+  });
+
+  it('a request holding pieces of two bios, and a whole bio beside a piece', async () => {
+    const r = await pair([
+      ['Q', 1 * US, 0, 2000],
+      ['X', 2 * US, 0, 1000, { aux: 1000 }],
+      ['Q', 3 * US, 2000, 8],
+      // The second piece of bio 0 and bio 1 go out in one request.
+      ['D', 4 * US, 0, 1000],
+      ['D', 5 * US, 1000, 1008],
+      ['C', 8 * US, 0, 1000],
+      ['C', 9 * US, 1000, 1008],
+    ]);
+    expect(r.ios.length).toBe(2);
+    expect([r.ios.tD[0], r.ios.tC[0]]).toEqual([4 * US, 9 * US]);
+    expect([r.ios.tD[1], r.ios.tC[1]]).toEqual([5 * US, 9 * US]);
+    expect(r.btt.all.Q2C.n).toBe(1);
+    expect(r.warnings).toEqual({});
+  });
+
+  it('an unfinished split bio is a Q never completed; a split with no pending Q is counted', async () => {
+    const r = await pair([
+      ['Q', 1 * US, 0, 2000],
+      ['X', 2 * US, 0, 1000, { aux: 1000 }],
+      ['C', 8 * US, 0, 1000],
+      ['X', 9 * US, 50000, 8, { aux: 50004 }],
+    ]);
+    expect(r.ios.tC[0]).toBe(NONE);
+    expect(r.warnings).toEqual({
+      [PAIR_WARNING.Q_NEVER_COMPLETED]: 1,
+      [PAIR_WARNING.X_WITHOUT_Q]: 1,
+    });
+  });
+
+  it('a new Q at the start of a split bio already completed is not a lost Q', async () => {
+    const r = await pair([
+      ['Q', 1 * US, 0, 2000],
+      ['X', 2 * US, 0, 1000, { aux: 1000 }],
+      ['C', 8 * US, 0, 1000],
+      ['C', 9 * US, 1000, 1000],
+      ['Q', 10 * US, 0, 8],
+      ['C', 12 * US, 0, 8],
+    ]);
+    expect(r.ios.tC[0]).toBe(9 * US);
+    expect(r.ios.tC[1]).toBe(12 * US);
+    expect(r.warnings).toEqual({});
   });
 });

@@ -20,7 +20,7 @@ export async function readTraceRequests(
   return {
     trace: {
       name: options.label ?? name,
-      requests: deviceRequests(paired.ios),
+      requests: deviceRequests(paired.ios, paired.pieces),
       hints: { ...options.hints, flush: scanner.result() },
     },
     paired,

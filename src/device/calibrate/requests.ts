@@ -3,8 +3,9 @@
 // bios merged into it), in dispatch order, with its D and C times and what the device was
 // doing when it arrived: requests in flight at D and the seek distance from where the
 // previous request ended. Nothing here fits a parameter; fit.ts reads these columns.
-import { OP } from '../../trace/event.js';
+import { FLAG, OP } from '../../trace/event.js';
 import { type IoTable, NONE } from '../../trace/io-table.js';
+import type { PieceRequests } from '../../trace/split-pieces.js';
 
 /** Dispatched requests of one device, in D order (ties in trace order). */
 export interface DeviceRequests {
@@ -45,12 +46,25 @@ function allocate(n: number): DeviceRequests {
   return out as unknown as DeviceRequests;
 }
 
+/**
+ * A row that is one request the device served: dispatched, completed, not merged into
+ * another, and not a bio the kernel split (its D and C are those of different requests).
+ */
+function isDeviceRequest(ios: IoTable, i: number): boolean {
+  return (
+    ios.tD[i] !== NONE &&
+    ios.tC[i] !== NONE &&
+    ios.mergedInto[i] === NONE &&
+    (ios.flags[i] & FLAG.SPLIT) === 0
+  );
+}
+
 /** The device with the most dispatched-and-completed requests (a stacked trace has several). */
-function busiestDevice(ios: IoTable): number {
+function busiestDevice(ios: IoTable, pieces: PieceRequests | undefined): number {
   const count = new Map<number, number>();
-  for (let i = 0; i < ios.length; i++)
-    if (ios.tD[i] !== NONE && ios.tC[i] !== NONE && ios.mergedInto[i] === NONE)
-      count.set(ios.dev[i], (count.get(ios.dev[i]) ?? 0) + 1);
+  const add = (dev: number) => count.set(dev, (count.get(dev) ?? 0) + 1);
+  for (let i = 0; i < ios.length; i++) if (isDeviceRequest(ios, i)) add(ios.dev[i]);
+  if (pieces) for (let k = 0; k < pieces.length; k++) add(pieces.dev[k]);
   let dev = 0;
   let most = -1;
   for (const [d, n] of [...count].sort((a, b) => a[0] - b[0]))
@@ -63,30 +77,56 @@ function busiestDevice(ios: IoTable): number {
 
 /**
  * The requests of the busiest device in `ios` that have both a D and a C. A bio merged into
- * another request adds its bytes to that request's row and has none of its own.
+ * another request adds its bytes to that request's row and has none of its own. A bio the
+ * kernel split is no request: its pieces are (`pieces`, from pairing), each with its own D
+ * and C and the op and flags of its bio.
  */
-export function deviceRequests(ios: IoTable): DeviceRequests {
-  const dev = busiestDevice(ios);
+export function deviceRequests(ios: IoTable, pieces?: PieceRequests): DeviceRequests {
+  const dev = busiestDevice(ios, pieces);
   const merged = new Float64Array(ios.length);
   for (let i = 0; i < ios.length; i++) {
     const head = ios.mergedInto[i];
     if (head !== NONE) merged[head] += ios.bytes[i];
   }
-  const rows: number[] = [];
-  for (let i = 0; i < ios.length; i++)
-    if (ios.dev[i] === dev && ios.tD[i] !== NONE && ios.tC[i] !== NONE && ios.mergedInto[i] === NONE)
-      rows.push(i);
-  // Rows are in Q order; the device saw them in D order.
-  rows.sort((a, b) => ios.tD[a] - ios.tD[b] || a - b);
-  const out = allocate(rows.length);
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k];
-    out.tD[k] = ios.tD[i];
-    out.tC[k] = ios.tC[i];
-    out.op[k] = ios.op[i];
-    out.flags[k] = ios.flags[i];
-    out.sector[k] = ios.sector[i];
-    out.bytes[k] = ios.bytes[i] + merged[i];
+  let n = 0;
+  for (let i = 0; i < ios.length; i++) if (ios.dev[i] === dev && isDeviceRequest(ios, i)) n++;
+  if (pieces) for (let k = 0; k < pieces.length; k++) if (pieces.dev[k] === dev) n++;
+  // Gathered in Q order (then the pieces, in C order), then put in D order below.
+  const all = allocate(n);
+  let m = 0;
+  for (let i = 0; i < ios.length; i++) {
+    if (ios.dev[i] !== dev || !isDeviceRequest(ios, i)) continue;
+    all.tD[m] = ios.tD[i];
+    all.tC[m] = ios.tC[i];
+    all.op[m] = ios.op[i];
+    all.flags[m] = ios.flags[i];
+    all.sector[m] = ios.sector[i];
+    all.bytes[m++] = ios.bytes[i] + merged[i];
+  }
+  if (pieces)
+    for (let k = 0; k < pieces.length; k++) {
+      if (pieces.dev[k] !== dev) continue;
+      const row = pieces.row[k];
+      all.tD[m] = pieces.tD[k];
+      all.tC[m] = pieces.tC[k];
+      all.op[m] = ios.op[row];
+      all.flags[m] = ios.flags[row] & ~FLAG.SPLIT;
+      all.sector[m] = pieces.sector[k];
+      all.bytes[m++] = pieces.bytes[k];
+    }
+  // The device saw them in D order (ties in the order gathered).
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  order.sort((a, b) => all.tD[a] - all.tD[b] || a - b);
+  const out = allocate(n);
+  for (let k = 0; k < n; k++) {
+    const j = order[k];
+    out.tD[k] = all.tD[j];
+    out.tC[k] = all.tC[j];
+    out.op[k] = all.op[j];
+    out.flags[k] = all.flags[j];
+    out.sector[k] = all.sector[j];
+    out.bytes[k] = all.bytes[j];
   }
   annotate(out);
   return out;

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { TraceInfo } from '../../trace/event.js';
 import type { IoTable } from '../../trace/io-table.js';
+import type { PieceRequests } from '../../trace/split-pieces.js';
 import type { DeviceProfile } from '../profile.js';
 import { type CalibrationReport, calibrate, MIN_REQUESTS } from './calibrate.js';
 import type { FitHints } from './fit.js';
@@ -28,11 +29,17 @@ export function selfProfileName(info: TraceInfo): string {
 /**
  * Calibrates a profile from the trace's own D→C times, or returns null when the trace has
  * fewer than MIN_REQUESTS requests with both a D and a C. `hints` carries what the
- * capture's meta.json said (rotational, scheduler, nr_requests).
+ * capture's meta.json said (rotational, scheduler, nr_requests). `pieces`: the requests that
+ * were pieces of split bios (PairResult.pieces).
  */
-export function selfCalibrate(ios: IoTable, info: TraceInfo, hints: FitHints = {}): SelfCalibration | null {
+export function selfCalibrate(
+  ios: IoTable,
+  info: TraceInfo,
+  hints: FitHints = {},
+  pieces?: PieceRequests,
+): SelfCalibration | null {
   if (!info.hasStages) return null;
-  const requests = deviceRequests(ios);
+  const requests = deviceRequests(ios, pieces);
   if (requests.length < MIN_REQUESTS) return null;
   const name = selfProfileName(info);
   const report = calibrate([{ name: name.slice('calibrated:'.length), requests, hints }], { name });

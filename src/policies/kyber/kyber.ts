@@ -445,7 +445,8 @@ function kyber_flush_busy_kcqs(khd: kyber_hctx_data, sched_domain: number, list:
 /** A token came back to a domain this hctx waits on: run the hardware queues from kblockd. */
 function kyber_domain_wake(kqd: kyber_queue_data, wait: sbq_wait): void {
   sbitmap_del_wait_queue(wait);
-  // SIMPLIFIED: every hctx is run (blk_mq_run_hw_queue runs only the waiter's); idle ones return.
+  // SIMPLIFIED: the queue's run (under SQ_SCHED, the current CPU's hctx and any with leftovers,
+  // block/blk-mq.c blk_mq_run_hw_queues) stands for blk_mq_run_hw_queue of the waiter's hctx.
   bpf_ufq_run_hw_queues(kqd.q);
 }
 

@@ -83,8 +83,9 @@ export function bpf_ufq_current_hctx(q: BlkQueue): number {
 }
 
 /**
- * Proposed kfunc, not in UFQ: block/blk-mq.c blk_mq_run_hw_queues(q, true), a run of every
- * hardware queue from kblockd. A scheduler that held requests back (BFQ idling) calls it when
+ * Proposed kfunc, not in UFQ: block/blk-mq.c blk_mq_run_hw_queues(q, true), a run of the
+ * hardware queues from kblockd (under UFQ's SQ_SCHED: the current CPU's hctx and any hctx with
+ * leftovers on its dispatch list). A scheduler that held requests back (BFQ idling) calls it when
  * it is ready to dispatch again. 0, or -EOPNOTSUPP if the elevator cannot run queues.
  */
 export function bpf_ufq_run_hw_queues(q: BlkQueue): number {

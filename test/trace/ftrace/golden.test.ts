@@ -58,7 +58,8 @@ describe.each(FILES)('%s', (file) => {
     expect(btt.merges).toHaveLength(1);
     const ev = await events(file);
     const d = ev.filter((e) => e.action === 'D' && e.bytes > 0);
-    expect(ev.filter((e) => e.action === 'Q').length).toBe(btt.merges[0].q);
+    // btt/output.c raises #Q to #D (a trace whose bios the kernel split has more Ds than Qs).
+    expect(Math.max(ev.filter((e) => e.action === 'Q').length, d.length)).toBe(btt.merges[0].q);
     expect(d.length).toBe(btt.merges[0].d);
     expect(d.reduce((s, e) => s + e.bytes / 512, 0)).toBe(btt.merges[0].total);
   });
