@@ -17,7 +17,9 @@ import { simulate } from '../replay/replay.js';
 import { replayedRows } from '../replay/tables.js';
 import { findTraceMeta } from '../replay/trace-meta.js';
 import type { IoTable } from '../trace/io-table.js';
+import { applyIoprioRules, parseIoprioRules } from '../trace/ioprio-rules.js';
 import { BaseCommand } from './base-command.js';
+import { replayFlags } from './replay-flags.js';
 
 /** Kernel scheduler (meta.json "scheduler") → the built-in policy that models it. */
 const POLICY_OF_SCHEDULER: Readonly<Record<string, string>> = {
@@ -54,6 +56,8 @@ export default class Validate extends BaseCommand {
     mode: Flags.string({ options: [...REPLAY_MODES], description: 'Replay mode (default as run).' }),
     seed: Flags.integer({ description: 'Seed of every random draw in the run.', default: 1, min: 0 }),
     format: Flags.string({ description: 'Read the trace as this format instead of detecting it.' }),
+    // A blktrace binary or blkparse capture records no priorities: give them to replay classes.
+    ioprio: replayFlags.ioprio,
   };
 
   async run(): Promise<ValidateResult> {
@@ -71,6 +75,9 @@ export default class Validate extends BaseCommand {
         { file: metaFile, hint: `built-in policies: ${policyNames().join(', ')}; or give --policy` },
       );
     const { trace, paired } = await readTraceRequests(args.trace, { format: flags.format, hints });
+    // The recorded side gets the same priorities, so per-class figures compare like with like.
+    const rules = parseIoprioRules(flags.ioprio ?? []);
+    if (rules.length > 0) applyIoprioRules(paired.ios, paired.strings, rules);
     const cal = selfCalibrate(paired.ios, paired.info, trace.hints, paired.pieces);
     if (!cal)
       throw new UfqReplayError(
@@ -89,6 +96,7 @@ export default class Validate extends BaseCommand {
       mode: flags.mode as ReplayMode | undefined,
       seed: flags.seed,
       format: flags.format,
+      ioprio: flags.ioprio,
       onNote: (line) => this.note(line),
     });
     const recordedIos = replayedRows(paired.ios, {});

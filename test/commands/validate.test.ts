@@ -107,4 +107,19 @@ describe('validate: output', () => {
     expect(run.exitCode).toBe(EXIT.USAGE);
     expect(run.error?.code).toBe('FLAG_INVALID');
   });
+
+  it('--ioprio gives a binary capture priorities: an idle reader under mq-deadline loses throughput', async () => {
+    const trace = `${TRACES}seq-vs-rand.mq-deadline`;
+    const plain = (await runCommandClass<ValidateResult>(Validate, [trace, '--json'])).result!;
+    // The reader with more I/Os (the 4 KiB random one) made idle.
+    const busy = [...plain.processes].sort((a, b) => b.ios.recorded - a.ios.recorded)[0];
+    const idle = (
+      await runCommandClass<ValidateResult>(Validate, [trace, '--json', '--ioprio', `pid:${busy.pid}=idle`])
+    ).result!;
+    const mine = (v: ValidateResult) => v.processes.find((p) => p.pid === busy.pid)!;
+    // mq-deadline serves the idle class only when nothing else waits (block/mq-deadline.c).
+    expect(mine(idle).throughput.simulated.iops).toBeLessThan(0.8 * mine(plain).throughput.simulated.iops);
+    // The recorded side is what the kernel did, whatever class the replay gives it.
+    expect(mine(idle).throughput.recorded).toEqual(mine(plain).throughput.recorded);
+  });
 });
