@@ -16,6 +16,8 @@ const GOLDEN = [
   'rw-mix.kyber',
   'ext4-copy-read.mq-deadline',
   'bigio-split.mq-deadline',
+  'fsync-ext4.mq-deadline',
+  'trim-mix.none',
 ];
 /** Tolerance for min/avg/max: 1 µs, or 0.1% of the value when that is larger. */
 const ABS_NS = 1000;
