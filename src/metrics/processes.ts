@@ -7,9 +7,9 @@ import type { IoTable } from '../trace/io-table.js';
 export interface ProcessKeys {
   groupOf: Int32Array;
   pids: number[];
-  /** Most common process name of each group (StringTable index; majority vote). */
+  /** Most common process name of each group (StringTable index; ties: the first seen). */
   comms: number[];
-  /** Most common ioprio class of each group (majority vote). */
+  /** Most common ioprio class of each group (ties: the first seen). */
   classes: number[];
 }
 
@@ -34,11 +34,14 @@ export function summaryKeys(ios: IoTable): SummaryKeys {
   const classOf = new Int32Array(n);
   const byPid = new Map<number, number>();
   const pids: number[] = [];
-  // Boyer-Moore majority vote per process: candidate and its lead.
+  // Names per process: the first known one and its count; a process with several names gets
+  // a count per name (rare: a thread renamed, or pids reused within the trace).
   const comm: number[] = [];
-  const commLead: number[] = [];
-  const cls: number[] = [];
-  const clsLead: number[] = [];
+  const commCount: number[] = [];
+  const commCounts = new Map<number, Map<number, number>>();
+  // Rows per process and priority class, and the row where each class first appeared.
+  const clsCount: number[] = [];
+  const clsFirst: number[] = [];
   // Dense ids in order of first appearance; -1 not seen yet.
   const opGroup = new Int32Array(OP_CODES).fill(-1);
   const opCodes: number[] = [];
@@ -56,17 +59,30 @@ export function summaryKeys(ios: IoTable): SummaryKeys {
         byPid.set(pid, g);
         pids.push(pid);
         comm.push(0);
-        commLead.push(0);
-        cls.push(0);
-        clsLead.push(0);
+        commCount.push(0);
+        for (let k = 0; k < IOPRIO_CLASS_NAME.length; k++) {
+          clsCount.push(0);
+          clsFirst.push(-1);
+        }
       } else g = known;
       lastPid = pid;
     }
     procOf[i] = g;
     const c = commCol[i];
-    if (c !== 0) vote(comm, commLead, g, c);
+    if (c !== 0) {
+      if (c === comm[g]) commCount[g]++;
+      else if (comm[g] === 0) {
+        comm[g] = c;
+        commCount[g] = 1;
+      } else {
+        countName(commCounts, g, comm[g], commCount[g], c);
+        // From now on every name of this process is counted in its map (MIXED matches none).
+        comm[g] = MIXED;
+      }
+    }
     const k = knownClass(ioprioClass(ioprio[i]));
-    vote(cls, clsLead, g, k);
+    const ck = g * IOPRIO_CLASS_NAME.length + k;
+    if (clsCount[ck]++ === 0) clsFirst[ck] = i;
     let kg = classGroup[k];
     if (kg < 0) {
       kg = classGroup[k] = classCodes.length;
@@ -81,6 +97,8 @@ export function summaryKeys(ios: IoTable): SummaryKeys {
     }
     opOf[i] = og;
   }
+  for (const [group, counts] of commCounts) comm[group] = mostCommon(counts);
+  const cls = pids.map((_, group) => mostCommonClass(clsCount, clsFirst, group));
   return {
     proc: { groupOf: procOf, pids, comms: comm, classes: cls },
     ops: { groupOf: opOf, names: opCodes.map((k) => OP_NAME[k] ?? `op${k}`) },
@@ -111,13 +129,51 @@ export function classKeys(ios: IoTable): NamedKeys {
   return summaryKeys(ios).classes;
 }
 
-/** Boyer-Moore majority vote: a new candidate when the lead is 0, else the lead grows or shrinks. */
-function vote(candidate: number[], lead: number[], g: number, v: number): void {
-  if (lead[g] === 0) {
-    candidate[g] = v;
-    lead[g] = 1;
-  } else if (candidate[g] === v) lead[g]++;
-  else lead[g]--;
+/** A process's name while its names are counted in a map (no StringTable index is negative). */
+const MIXED = -1;
+
+/**
+ * A row of process `g` with name `c`, other than its first name or once the process has
+ * several: counts per name in a map, which starts with the first name (`first`, seen
+ * `firstCount` times).
+ */
+function countName(
+  all: Map<number, Map<number, number>>,
+  g: number,
+  first: number,
+  firstCount: number,
+  c: number,
+): void {
+  let counts = all.get(g);
+  if (counts === undefined) {
+    counts = new Map([[first, firstCount]]);
+    all.set(g, counts);
+  }
+  counts.set(c, (counts.get(c) ?? 0) + 1);
+}
+
+/** The name with the most rows; ties go to the one seen first (a Map keeps insertion order). */
+function mostCommon(counts: Map<number, number>): number {
+  let best = 0;
+  let most = -1;
+  for (const [v, n] of counts)
+    if (n > most) {
+      best = v;
+      most = n;
+    }
+  return best;
+}
+
+/** The class with the most rows of process `g`; ties go to the class that appeared first. */
+function mostCommonClass(count: number[], first: number[], g: number): number {
+  const base = g * IOPRIO_CLASS_NAME.length;
+  let best = 0;
+  for (let k = 1; k < IOPRIO_CLASS_NAME.length; k++) {
+    const n = count[base + k];
+    const m = count[base + best];
+    if (n > m || (n === m && n > 0 && first[base + k] < first[base + best])) best = k;
+  }
+  return best;
 }
 
 /** Classes 4..7 are not defined by the kernel (include/uapi/linux/ioprio.h); count them as none. */
