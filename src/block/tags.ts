@@ -1,8 +1,9 @@
 // Tag pools (struct blk_mq_tags, block/blk-mq-tag.c): the scheduler tags every request takes
 // at allocation (nr_requests per hctx) and the driver tags taken at dispatch (device queue
 // depth per hctx), plus the FIFO of tasks sleeping for a scheduler tag.
-// SIMPLIFIED (docs/simplifications.md "tags"): the sbitmap's per-word shallow depth is taken
-// as a pool-wide limit, and a freed tag wakes one sleeper instead of sbitmap's wake batches.
+// SIMPLIFIED (docs/simplifications.md "tags"): the shallow depth is a pool-wide limit (as the
+// kernel's sbitmap applies it since 6.17), and a freed tag wakes one sleeper instead of
+// sbitmap's wake batches.
 
 import { InvariantError } from '../errors.js';
 

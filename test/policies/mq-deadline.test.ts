@@ -295,6 +295,19 @@ describe('writes_starved 2', () => {
   });
 });
 
+describe('writes_starved below zero', () => {
+  it('never lets a write pass queued reads: C compares it unsigned (starved++ >= (unsigned)-1)', () => {
+    const r = new Rig(mq_deadline({ writes_starved: -1 }));
+    for (let i = 0; i < 60; i++) r.insert(r.rq(1000 + 8 * i));
+    expect(r.dispatch()?.__sector).toBe(1000);
+    r.insert(r.rq(500000, { dir: WRITE }));
+    // Its 5 s FIFO deadline is far off: every read goes first, then the write.
+    const got = r.sectors(60);
+    expect(got.slice(0, 59)).toEqual(Array.from({ length: 59 }, (_, i) => 1008 + 8 * i));
+    expect(got[59]).toBe(500000);
+  });
+});
+
 describe('at-head inserts', () => {
   it('are dispatched before the sorted requests of their level', () => {
     const r = new Rig(mq_deadline());

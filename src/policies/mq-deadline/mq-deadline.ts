@@ -341,7 +341,9 @@ function __dd_dispatch_request(
   let data_dir: number;
   if (!list_empty(per_prio.fifo_list[DD_READ])) {
     BUG_ON(RB_EMPTY_ROOT(per_prio.sort_list[DD_READ]));
-    if (deadline_fifo_request(per_prio, DD_WRITE) !== null && dd.starved++ >= dd.writes_starved)
+    // `starved` is unsigned, `writes_starved` an int: C compares them as unsigned, so a
+    // negative writes_starved never lets writes pass queued reads (block/mq-deadline.c).
+    if (deadline_fifo_request(per_prio, DD_WRITE) !== null && dd.starved++ >= dd.writes_starved >>> 0)
       data_dir = dd_dispatch_writes(dd, per_prio);
     else data_dir = DD_READ;
   } else if (!list_empty(per_prio.fifo_list[DD_WRITE])) {
