@@ -22,6 +22,13 @@ export interface Fairness {
    * whole trace span and the index says little.
    */
   overlap: boolean;
+  /**
+   * devices-metrics-peers §3.4's reading: Jain's index over each flow's completions per second
+   * in the time when every flow has I/O outstanding (`ns` of it, 0 with fewer than two flows
+   * or none in common; the index is then 1). A rate-capped flow, idle part of the window,
+   * then shows the service it got while it asked for some.
+   */
+  backlogged: { jain: number; ns: number };
 }
 
 /** Where one process was active. */
@@ -142,4 +149,82 @@ export function contentionWindow(
   });
   if (flows < 2 || !(end > start)) return { startNs: spanStartNs, endNs: spanEndNs, overlap: false };
   return { startNs: start, endNs: end, overlap: true };
+}
+
+/**
+ * The intervals in which every flow (mask true) has I/O outstanding, and Jain's index over
+ * each flow's completions inside them per second of them. An I/O never completed is
+ * outstanding until `endNs`.
+ */
+export function backloggedFairness(
+  ios: IoTable,
+  groupOf: ArrayLike<number>,
+  isFlow: readonly boolean[],
+  endNs: number,
+): { jain: number; ns: number } {
+  const flows: number[] = [];
+  isFlow.forEach((f, g) => {
+    if (f) flows.push(g);
+  });
+  if (flows.length < 2) return { jain: 1, ns: 0 };
+  let common = busyIntervals(ios, groupOf, flows[0], endNs);
+  for (let k = 1; k < flows.length && common.length > 0; k++)
+    common = intersect(common, busyIntervals(ios, groupOf, flows[k], endNs));
+  let ns = 0;
+  for (let j = 0; j < common.length; j += 2) ns += common[j + 1] - common[j];
+  if (ns <= 0) return { jain: 1, ns: 0 };
+  const slot = new Map(flows.map((g, k) => [g, k]));
+  const done = new Float64Array(flows.length);
+  for (let i = 0; i < ios.length; i++) {
+    const k = slot.get(groupOf[i]);
+    if (k !== undefined && ios.tC[i] !== NONE && inside(common, ios.tC[i])) done[k]++;
+  }
+  const seconds = ns / 1e9;
+  return { jain: jainIndex(Array.from(done, (c) => c / seconds)), ns };
+}
+
+/** Group g's outstanding time as sorted, disjoint [start, end] pairs (flattened). */
+function busyIntervals(ios: IoTable, groupOf: ArrayLike<number>, g: number, endNs: number): number[] {
+  const spans: [number, number][] = [];
+  for (let i = 0; i < ios.length; i++) {
+    if (groupOf[i] !== g) continue;
+    const q = ios.tQ[i];
+    spans.push([q, ios.tC[i] === NONE ? Math.max(q, endNs) : Math.max(q, ios.tC[i])]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [a, b] of spans) {
+    const n = out.length;
+    if (n > 0 && a <= out[n - 1]) out[n - 1] = Math.max(out[n - 1], b);
+    else out.push(a, b);
+  }
+  return out;
+}
+
+/** The intersection of two sorted, disjoint interval lists (flattened pairs). */
+function intersect(x: number[], y: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const a = Math.max(x[i], y[j]);
+    const b = Math.min(x[i + 1], y[j + 1]);
+    if (a < b) out.push(a, b);
+    if (x[i + 1] < y[j + 1]) i += 2;
+    else j += 2;
+  }
+  return out;
+}
+
+/** Whether t lies in one of the sorted intervals [start, end] (ends included). */
+function inside(iv: number[], t: number): boolean {
+  let lo = 0;
+  let hi = iv.length / 2 - 1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1;
+    if (t < iv[2 * m]) hi = m - 1;
+    else if (t > iv[2 * m + 1]) lo = m + 1;
+    else return true;
+  }
+  return false;
 }

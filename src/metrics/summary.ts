@@ -3,7 +3,14 @@
 // a replay (`run`), which fills an IoTable of the same shape with simulated times.
 import type { IoprioClassName, StringTable } from '../trace/event.js';
 import type { IoTable } from '../trace/io-table.js';
-import { backlogNs, contentionWindow, type Fairness, flowMask, jainIndex } from './fairness.js';
+import {
+  backloggedFairness,
+  backlogNs,
+  contentionWindow,
+  type Fairness,
+  flowMask,
+  jainIndex,
+} from './fairness.js';
 import { completionsBetween, type GroupStats, groupStatsMany } from './groups.js';
 import type { StageLatency } from './latency-summary.js';
 import { className, summaryKeys } from './processes.js';
@@ -107,6 +114,7 @@ export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
       windowEndNs: window.endNs,
       flows: flowIops.length,
       overlap: window.overlap,
+      backlogged: backloggedFairness(ios, proc.groupOf, isFlow, whole.lastCNs),
     },
   };
 }

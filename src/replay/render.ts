@@ -2,7 +2,7 @@
 // the per-process table, ops_stats lines under the kernel's debugfs labels, the conservation
 // line and the warnings. Text only; every figure comes from the RunResult.
 import { latencyTable, processTable, warningLines } from '../report/summary-tables.js';
-import { formatFixed } from '../report/table.js';
+import { backloggedNote, formatFixed } from '../report/table.js';
 import type { RunResult } from './result.js';
 
 const NS_PER_S = 1e9;
@@ -37,7 +37,7 @@ export function renderRun(r: RunResult): string {
     'processes (Q2C in µs)',
     processTable(r.processes),
     '',
-    `fairness: Jain ${formatFixed(r.fairness.jain, 3)} over ${r.fairness.flows} flow(s), window ${seconds(r.fairness.windowStartNs)}-${seconds(r.fairness.windowEndNs)} s${r.fairness.overlap ? '' : ' (flows do not overlap: whole run)'}`,
+    `fairness: Jain ${formatFixed(r.fairness.jain, 3)} over ${r.fairness.flows} flow(s), window ${seconds(r.fairness.windowStartNs)}-${seconds(r.fairness.windowEndNs)} s${r.fairness.overlap ? '' : ' (flows do not overlap: whole run)'}${backloggedNote(r.fairness.backlogged)}`,
   ];
   const stats = Object.entries(r.opsStats);
   if (stats.length > 0) {

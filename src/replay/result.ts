@@ -50,6 +50,11 @@ export interface RunFairness {
   /** Processes counted as flows, and whether they overlapped at all (metrics/fairness.ts). */
   flows: number;
   overlap: boolean;
+  /**
+   * Jain's index over the time every flow had I/O outstanding, and that time (metrics/fairness.ts
+   * backloggedFairness; devices-metrics-peers §3.4). Absent in results written before it existed.
+   */
+  backlogged?: { jain: number; ns: number };
   /** Per-process slowdown against each process replayed alone (`compare --fairness slowdown`). */
   slowdown?: SlowdownFairness;
 }

@@ -106,6 +106,7 @@ const RUN = obj({
   ),
   fairness: obj({
     jain: num,
+    backlogged: optional(obj({ jain: num, ns: num })),
     slowdown: optional(
       obj({ fairness: num, min: num, max: num, processes: arrayOf(obj({ pid: num, slowdown: num })) }),
     ),

@@ -6,7 +6,7 @@ import { BTT_METRICS, type BttFigure, CONTRACT_BTT_METRICS } from '../trace/btt.
 import { devName, type WarningCounts } from '../trace/event.js';
 import type { PairResult } from '../trace/pair.js';
 import { latencyTable, processTable, warningLines } from './summary-tables.js';
-import { type Column, formatFixed, formatUs, renderTable } from './table.js';
+import { backloggedNote, type Column, formatFixed, formatUs, renderTable } from './table.js';
 
 const NS_PER_S = 1e9;
 
@@ -38,7 +38,7 @@ export function renderInspect(
     'processes (Q2C in µs)',
     processTable(s.processes),
     '',
-    `fairness: Jain ${formatFixed(s.fairness.jain, 3)} over ${s.fairness.flows} flow(s), window ${seconds(s.fairness.windowStartNs)}-${seconds(s.fairness.windowEndNs)} s${s.fairness.overlap ? '' : ' (flows do not overlap: whole trace)'}`,
+    `fairness: Jain ${formatFixed(s.fairness.jain, 3)} over ${s.fairness.flows} flow(s), window ${seconds(s.fairness.windowStartNs)}-${seconds(s.fairness.windowEndNs)} s${s.fairness.overlap ? '' : ' (flows do not overlap: whole trace)'}${backloggedNote(s.fairness.backlogged)}`,
     '',
     'per operation (Q2C in µs)',
     groupTable('op', s.byOp),

@@ -149,7 +149,9 @@ function inputsSection(
 
 function comparisonTable(g: Group): string {
   const slowdown = g.runs.some((x) => x.run.fairness.slowdown !== undefined);
+  const backlogged = g.runs.some((x) => x.run.fairness.backlogged !== undefined);
   const headers = ['policy', 'IOPS', 'MB/s', 'Q2C p50', 'Q2C p99', 'Q2C p99.9', 'max Q2D', 'Jain'];
+  if (backlogged) headers.push('Jain, all backlogged');
   if (slowdown) headers.push('slowdown F (min/max)');
   const rows = g.runs.map(({ label, run }) => {
     const q2c = run.latency.q2c_ns;
@@ -163,6 +165,10 @@ function comparisonTable(g: Group): string {
       formatDuration(run.latency.q2d_ns.max),
       run.fairness.jain.toFixed(3),
     ];
+    if (backlogged) {
+      const b = run.fairness.backlogged;
+      row.push(b && b.ns > 0 ? b.jain.toFixed(3) : '-');
+    }
     if (slowdown) {
       const s = run.fairness.slowdown;
       row.push(s ? `${s.fairness.toFixed(3)} (${s.min.toFixed(2)}/${s.max.toFixed(2)})` : '-');

@@ -17,7 +17,7 @@ export interface ReportRun {
   throughput: { iops: number; mbps: number };
   latency: StageLatency;
   processes: ProcessSummary[];
-  fairness: { jain: number; slowdown?: SlowdownFairness };
+  fairness: { jain: number; backlogged?: { jain: number; ns: number }; slowdown?: SlowdownFairness };
   opsStats: Record<string, number>;
   conservation: { queued: number; completed: number; merged: number; lost: number };
   ejected: { reason: string; hook: string; atNs: number } | null;

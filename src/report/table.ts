@@ -44,3 +44,9 @@ export function formatUs(ns: number, digits = 3): string {
 export function formatFixed(x: number, digits = 1): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '-';
 }
+
+/** `; while all were backlogged (X ms): Jain J`, or nothing when the flows never all were. */
+export function backloggedNote(b: { jain: number; ns: number } | undefined): string {
+  if (b === undefined || b.ns <= 0) return '';
+  return `; while all were backlogged (${formatFixed(b.ns / 1e6, 1)} ms): Jain ${formatFixed(b.jain, 3)}`;
+}
