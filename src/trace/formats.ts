@@ -2,7 +2,7 @@
 import { arrowFormat } from './arrow/reader.js';
 import { blkparseFormat } from './blkparse/reader.js';
 import { blktraceFormat } from './blktrace/reader.js';
-import { csvDialectFormats, genericCsvFormat } from './csv/reader.js';
+import { csvDialectFormats, csvIosFormat, genericCsvFormat } from './csv/reader.js';
 import type { TraceFormat } from './format.js';
 import { ftraceBlkFormat, tracepointFormat } from './ftrace/reader.js';
 import { iologFormat } from './iolog/reader.js';
@@ -16,6 +16,7 @@ export const FORMATS: TraceFormat[] = [
   iologFormat,
   ...csvDialectFormats,
   genericCsvFormat,
+  csvIosFormat,
 ];
 
 export function formatById(id: string): TraceFormat | undefined {

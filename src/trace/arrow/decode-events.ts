@@ -229,37 +229,43 @@ export class EventsDecoder {
 
   private readIoprio(rb: RecordBatch, b: EventBatch): void {
     const d = this.col(rb, 'ioprio');
-    if (!d) return;
-    const n = rb.numRows;
-    if (DataType.isInt(d.type)) {
-      const f = new Float64Array(n);
-      readNumbers(d, n, f, 0);
-      b.ioprio.set(f);
-      return;
-    }
-    const names = (d.type as Struct).children.map((c) => c.name);
-    const child = (name: string) => {
-      const k = names.indexOf(name);
-      return k < 0 ? undefined : (d.children[k] as Data);
-    };
-    const cls = new Int16Array(n);
-    const clsCol = child('class');
-    if (clsCol && isStringType(clsCol.type))
-      readMapped(clsCol, n, cls, this.classCache, (s) => IOPRIO_CLASS_DICT.codeOf.get(s) ?? -1, 0);
-    else if (clsCol) {
-      const f = new Float64Array(n);
-      readNumbers(clsCol, n, f, 0);
-      cls.set(f);
-    }
-    const hint = new Float64Array(n);
-    const level = new Float64Array(n);
-    const h = child('hint');
-    const l = child('level');
-    if (h) readNumbers(h, n, hint, 0);
-    if (l) readNumbers(l, n, level, 0);
-    for (let i = 0; i < n; i++) {
-      if (isNullAt(d, i) || cls[i] < 0) continue;
-      b.ioprio[i] = ioprioValue(cls[i], level[i], hint[i]);
-    }
+    if (d) readIoprioColumn(d, rb.numRows, b.ioprio, this.classCache);
+  }
+}
+
+/**
+ * An `ioprio` column (a struct {class, hint, level} or a kernel-encoded integer) into `out`;
+ * null rows and unknown class names leave 0. Shared with the ios decoder.
+ */
+export function readIoprioColumn(d: Data, n: number, out: Uint16Array, classCache: DictCache<number>): void {
+  if (DataType.isInt(d.type)) {
+    const f = new Float64Array(n);
+    readNumbers(d, n, f, 0);
+    out.set(f);
+    return;
+  }
+  const names = (d.type as Struct).children.map((c) => c.name);
+  const child = (name: string) => {
+    const k = names.indexOf(name);
+    return k < 0 ? undefined : (d.children[k] as Data);
+  };
+  const cls = new Int16Array(n);
+  const clsCol = child('class');
+  if (clsCol && isStringType(clsCol.type))
+    readMapped(clsCol, n, cls, classCache, (s) => IOPRIO_CLASS_DICT.codeOf.get(s) ?? -1, 0);
+  else if (clsCol) {
+    const f = new Float64Array(n);
+    readNumbers(clsCol, n, f, 0);
+    cls.set(f);
+  }
+  const hint = new Float64Array(n);
+  const level = new Float64Array(n);
+  const h = child('hint');
+  const l = child('level');
+  if (h) readNumbers(h, n, hint, 0);
+  if (l) readNumbers(l, n, level, 0);
+  for (let i = 0; i < n; i++) {
+    if (isNullAt(d, i) || cls[i] < 0) continue;
+    out[i] = ioprioValue(cls[i], level[i], hint[i]);
   }
 }

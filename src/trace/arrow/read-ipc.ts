@@ -1,8 +1,8 @@
-// Reading an Arrow events table (arrow/schema.ts) in IPC file or stream form, plain or
-// gzip-compressed, for the 'arrow' format (reader.ts), which imports this module on first use
-// so that apache-arrow is only loaded when Arrow is read. An uncompressed file is read
-// through its file handle, so the file form is read batch by batch from its footer; a gzip
-// file is streamed.
+// Reading an Arrow events table (arrow/schema.ts), or an ios table as already-paired I/Os
+// (decode-ios.ts), in IPC file or stream form, plain or gzip-compressed, for the 'arrow'
+// format (reader.ts), which imports this module on first use so that apache-arrow is only
+// loaded when Arrow is read. An uncompressed file is read through its file handle, so the
+// file form is read batch by batch from its footer; a gzip file is streamed.
 import { open as openFile } from 'node:fs/promises';
 import {
   type AsyncRecordBatchFileReader,
@@ -14,22 +14,14 @@ import { UfqReplayError } from '../../errors.js';
 import type { EventBatch, StringTable, TraceInfo } from '../event.js';
 import type { InputFile } from '../input.js';
 import { EventsDecoder } from './decode-events.js';
+import { IosDecoder, isIosSchema } from './decode-ios.js';
 import { META } from './dicts.js';
 
 const HINT = 'the file is not a readable Arrow IPC file or stream; see docs/formats.md';
 
 /** Applies the `bt.*` schema metadata to `info` (what the writer recorded). */
-function applyMetadata(schema: Schema, info: TraceInfo, file: string): void {
+function applyMetadata(schema: Schema, info: TraceInfo): void {
   const m = schema.metadata;
-  if (m.get(META.table) === 'ios')
-    throw new UfqReplayError(
-      'ARROW_BAD_SCHEMA',
-      'this is an ios table (one row per I/O), not an events table',
-      {
-        file,
-        hint: 'convert the trace without --ios to get an events file; see docs/formats.md',
-      },
-    );
   const num = (k: string) => {
     const v = m.get(k);
     const x = v === undefined || v === '' ? Number.NaN : Number(v);
@@ -97,9 +89,15 @@ export async function* readArrowBatches(
   for (const file of files) {
     const { reader, close } = await openReader(file);
     try {
-      applyMetadata(reader.schema, info, file.path);
-      stagesKnown ||= reader.schema.metadata.has(META.hasStages);
-      const decoder = new EventsDecoder(reader.schema, file.path, strings, info.warnings);
+      applyMetadata(reader.schema, info);
+      const schema = reader.schema;
+      // An ios table (convert --ios) holds already-paired I/Os, whatever its source had.
+      const ios = isIosSchema(schema, schema.metadata.get(META.table));
+      if (ios) info.hasStages = false;
+      stagesKnown ||= ios || schema.metadata.has(META.hasStages);
+      const decoder = ios
+        ? new IosDecoder(schema, file.path, strings, info.warnings)
+        : new EventsDecoder(schema, file.path, strings, info.warnings);
       let row = 0;
       const it = reader[Symbol.asyncIterator]();
       while (true) {
@@ -119,7 +117,7 @@ export async function* readArrowBatches(
         const b = decoder.decode(rb, row);
         row += rb.numRows;
         info.records += b.length;
-        if (!stagesKnown && decoder.sawStages) info.hasStages = true;
+        if (!stagesKnown && decoder instanceof EventsDecoder && decoder.sawStages) info.hasStages = true;
         if (b.length > 0) yield b;
       }
     } finally {

@@ -1,7 +1,8 @@
-// TraceFormat 'arrow': an events table (arrow/schema.ts) in Arrow IPC file or stream form,
-// plain or gzip-compressed. Detected by magic (`ARROW1`, or the 0xFFFFFFFF continuation
-// marker of the stream form). Reading is read-ipc.ts, imported when the first batch is asked
-// for, so that other formats and commands do not load apache-arrow.
+// TraceFormat 'arrow': an events table (arrow/schema.ts), or an ios table read as already-
+// paired I/Os, in Arrow IPC file or stream form, plain or gzip-compressed. Detected by magic
+// (`ARROW1`, or the 0xFFFFFFFF continuation marker of the stream form). Reading is
+// read-ipc.ts, imported when the first batch is asked for, so that other formats and
+// commands do not load apache-arrow.
 import { type EventBatch, StringTable, type TraceInfo, type TraceSource } from '../event.js';
 import type { ReadOptions, TraceFormat } from '../format.js';
 import type { InputFile } from '../input.js';

@@ -1,5 +1,6 @@
 // TraceFormats 'msr', 'alibaba', 'spc', 'tencent' (one I/O per row, no header; a header row
-// is detected and skipped) and 'csv' (the generic schema, header required). Every dialect
+// is detected and skipped), 'csv' (the generic schema, header required) and 'csv-ios' (the
+// I/O table `convert --ios` writes, ios.ts; 'csv' reads it too when the header is one). Every dialect
 // row becomes one ACT.IO event: time relative to the first row, 512-byte sectors, a volume
 // name, and aux = the source's latency in ns or -1 (trace-formats §5). Rows are sorted
 // within a bounded window (reorder.ts). A bad row is skipped and counted; a file whose first
@@ -18,6 +19,7 @@ import type { ReadOptions, TraceFormat } from '../format.js';
 import type { InputFile } from '../input.js';
 import { DIALECTS, type Dialect, type IoRow } from './columns.js';
 import { decodeGenericRow, GENERIC_REQUIRED, type GenericLayout, genericLayout } from './generic.js';
+import { decodeIosRow, IOS_REQUIRED, type IosLayout, iosLayout } from './ios.js';
 import { ReorderWindow } from './reorder.js';
 import { CsvSplitter, splitText } from './splitter.js';
 
@@ -263,14 +265,23 @@ class DialectSource extends CsvSource {
   }
 }
 
+/** What a GenericSource accepts: either schema (the header decides), or only an I/O table. */
+type Accept = 'any' | 'ios';
+
 class GenericSource extends CsvSource {
   private layout: GenericLayout | undefined;
+  /** Set instead of `layout` when the file's header is an I/O table's. */
+  private ios: IosLayout | undefined;
   private file!: InputFile;
   private src = 0;
   private rec = 0;
 
-  constructor(files: InputFile[], options: ReadOptions) {
-    super(files, options, 'csv', false);
+  constructor(
+    files: InputFile[],
+    options: ReadOptions,
+    private readonly accept: Accept,
+  ) {
+    super(files, options, accept === 'ios' ? 'csv-ios' : 'csv', false);
   }
 
   protected rebase(): boolean {
@@ -281,42 +292,61 @@ class GenericSource extends CsvSource {
     this.file = file;
     this.src = src;
     this.layout = undefined;
+    this.ios = undefined;
     this.rec = 0;
   }
 
-  protected decode(f: string[], line: number): boolean {
-    if (!this.layout) {
-      const layout = genericLayout(f);
-      if (layout.missing.length > 0)
+  /** Reads the header row: the generic schema, or an I/O table (by its `t_q` column). */
+  private header(f: string[], line: number): void {
+    const ios = iosLayout(f);
+    if (ios.isIos || this.accept === 'ios') {
+      if (ios.missing.length > 0)
         throw new UfqReplayError(
           'CSV_MISSING_COLUMN',
-          `header lacks ${layout.missing.map((m) => `'${m}'`).join(', ')}`,
+          `I/O-table header lacks ${ios.missing.map((m) => `'${m}'`).join(', ')}`,
           {
             file: this.file.path,
             line,
-            hint: `the generic CSV needs a header naming ${GENERIC_REQUIRED.map((g) => g.join('|')).join(', ')}; ${DOCS}`,
+            hint: `an I/O table (convert --ios --to csv) needs a header naming ${IOS_REQUIRED.map((g) => g.join('|')).join(', ')}; ${DOCS}`,
           },
         );
-      this.layout = layout;
+      this.ios = ios;
+      this.info.format = 'csv-ios';
+      return;
+    }
+    const layout = genericLayout(f);
+    if (layout.missing.length > 0)
+      throw new UfqReplayError(
+        'CSV_MISSING_COLUMN',
+        `header lacks ${layout.missing.map((m) => `'${m}'`).join(', ')}`,
+        {
+          file: this.file.path,
+          line,
+          hint: `the generic CSV needs a header naming ${GENERIC_REQUIRED.map((g) => g.join('|')).join(', ')}; ${DOCS}`,
+        },
+      );
+    this.layout = layout;
+  }
+
+  protected decode(f: string[], line: number): boolean {
+    if (!this.layout && !this.ios) {
+      this.header(f, line);
       return false;
     }
-    const layout = this.layout;
     const index = this.rec++;
     const b = this.window.pending;
     const i = b.length;
-    const badCol = decodeGenericRow(f, layout, b, i, this.strings, index);
+    const ios = this.ios;
+    const badCol = ios
+      ? decodeIosRow(f, ios, b, i, this.strings, index)
+      : decodeGenericRow(f, this.layout!, b, i, this.strings, index);
     if (badCol !== null) {
       b.msg.delete(i);
-      this.bad(
-        `csv: bad ${badCol} value (row skipped)`,
-        line,
-        this.file.path,
-        badCol,
-        f[layout.at[badCol as 'op'] ?? -1] ?? '',
-      );
+      const k = ios ? ios.columns.get(badCol) : this.layout!.at[badCol as 'op'];
+      this.bad(`csv: bad ${badCol} value (row skipped)`, line, this.file.path, badCol, f[k ?? -1] ?? '');
       return false;
     }
-    if (layout.at.src === undefined) b.src[i] = this.src;
+    if ((ios ? ios.generic : this.layout!).at.src === undefined) b.src[i] = this.src;
     if (b.action[i] !== ACT.IO) this.info.hasStages = true;
     return true;
   }
@@ -352,5 +382,18 @@ export const genericCsvFormat: TraceFormat = {
     const layout = genericLayout(splitText(first)[0] ?? []);
     return layout.isHeader && layout.missing.length === 0 ? 0.9 : 0;
   },
-  open: (files, options) => new GenericSource(files, options),
+  open: (files, options) => new GenericSource(files, options, 'any'),
+};
+
+export const csvIosFormat: TraceFormat = {
+  id: 'csv-ios',
+  description:
+    'the I/O table `convert --ios --to csv` writes (header req, t_q, ..., t_c, ...), one I/O per row',
+  sniff(_head, lines) {
+    const first = lines.find((l) => l.trim().length > 0);
+    if (!first) return 0;
+    // `t_q` names the table even when a required column is missing: reading it then says which.
+    return iosLayout(splitText(first)[0] ?? []).isIos ? 0.9 : 0;
+  },
+  open: (files, options) => new GenericSource(files, options, 'ios'),
 };

@@ -150,7 +150,7 @@ describe('schema errors', () => {
     });
   });
 
-  it('an ios table is refused with a hint', async () => {
+  it('an ios table without its required columns is ARROW_BAD_SCHEMA (ios-read.test.ts reads full ones)', async () => {
     const t = tableFromArrays({ req: [0] });
     t.schema.metadata.set('bt.table', 'ios');
     await expect(collect(await openTrace(file(tableToIPC(t, 'file'))))).rejects.toMatchObject({
