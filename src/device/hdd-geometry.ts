@@ -7,8 +7,9 @@ import { NS_PER_MS, nsPerByte, SECTOR_BYTES } from './units.js';
 /**
  * Intervals of the seek-curve table. x^p is tabulated against u = x^(1/4), where u^(4p) is
  * smooth for any exponent above 1/4 (p is about 0.5-1 for real drives), so linear
- * interpolation is within a few ns of Math.pow at a fraction of its cost; NCQ evaluates the
- * curve for every queued command at every dispatch.
+ * interpolation is within tens of ns of Math.pow (h²/8 · max|f''| · span: ~11 ns at p = 0.73,
+ * ~57 ns at p = 1.5, against seeks of milliseconds) at a fraction of its cost; NCQ evaluates
+ * the curve for every queued command at every dispatch.
  */
 const SEEK_TABLE_INTERVALS = 1024;
 
