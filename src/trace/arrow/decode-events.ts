@@ -4,7 +4,6 @@
 // integer width, timestamps) are accepted. Values past 2^53 are returned as a coded error;
 // rows with an unknown action or op are skipped and counted.
 import { type Data, DataType, type RecordBatch, type Schema, type Struct } from 'apache-arrow';
-import { UfqReplayError } from '../../errors.js';
 import { parseRwbs } from '../csv/rwbs.js';
 import {
   ACT,
@@ -17,6 +16,7 @@ import {
   type StringTable,
   type WarningCounts,
 } from '../event.js';
+import { ColumnReader } from './column-reader.js';
 import {
   DictCache,
   internMapper,
@@ -53,8 +53,7 @@ const NUMERIC = [
 ] as const;
 const STRINGS = ['volume', 'comm', 'action', 'op', 'rwbs', 'msg'] as const;
 
-export class EventsDecoder {
-  private readonly index = new Map<string, number>();
+export class EventsDecoder extends ColumnReader {
   private readonly intern: ReturnType<typeof internMapper>;
   private readonly actionCache = new DictCache((s) => ACTION_DICT.codeOf.get(s) ?? -1);
   private readonly opCache = new DictCache((s) => OP_DICT.codeOf.get(s) ?? -1);
@@ -66,69 +65,20 @@ export class EventsDecoder {
   /** Checks the schema; throws ARROW_BAD_SCHEMA naming the first missing or mistyped column. */
   constructor(
     schema: Schema,
-    private readonly file: string,
+    file: string,
     strings: StringTable,
     private readonly warnings: WarningCounts,
   ) {
-    schema.fields.forEach((f, i) => {
-      this.index.set(f.name, i);
-    });
+    super(schema, file, HINT);
     this.intern = internMapper(strings);
-    for (const name of REQUIRED_EVENT_COLUMNS) {
-      if (!this.index.has(name))
-        throw new UfqReplayError('ARROW_BAD_SCHEMA', `missing required column '${name}'`, {
-          file,
-          hint: HINT,
-        });
-    }
-    for (const name of NUMERIC) this.expect(schema, name, isNumericType, 'a number');
-    for (const name of STRINGS) this.expect(schema, name, isStringType, 'a string');
+    for (const name of REQUIRED_EVENT_COLUMNS) this.require(name);
+    for (const name of NUMERIC) this.expect(name, isNumericType, 'a number');
+    for (const name of STRINGS) this.expect(name, isStringType, 'a string');
     this.expect(
-      schema,
       'ioprio',
       (t) => DataType.isStruct(t) || DataType.isInt(t),
       'a struct {class, hint, level} or an integer',
     );
-  }
-
-  private expect(schema: Schema, name: string, ok: (t: DataType) => boolean, what: string): void {
-    const i = this.index.get(name);
-    if (i === undefined) return;
-    const t = schema.fields[i].type;
-    if (!ok(t))
-      throw new UfqReplayError('ARROW_BAD_SCHEMA', `column '${name}' has type ${t}, expected ${what}`, {
-        file: this.file,
-        hint: HINT,
-      });
-  }
-
-  private col(rb: RecordBatch, name: string): Data | undefined {
-    const i = this.index.get(name);
-    return i === undefined ? undefined : (rb.data.children[i] as Data);
-  }
-
-  /** Reads a numeric column into `out` (or fills `dflt` when absent); throws ARROW_BAD_VALUE. */
-  private numbers(
-    rb: RecordBatch,
-    name: string,
-    out: Float64Array,
-    nullValue: number,
-    dflt: number,
-    row0: number,
-  ) {
-    const d = this.col(rb, name);
-    const n = rb.numRows;
-    if (!d) {
-      out.fill(dflt, 0, n);
-      return;
-    }
-    const bad = readNumbers(d, n, out, nullValue);
-    if (bad >= 0)
-      throw new UfqReplayError(
-        'ARROW_BAD_VALUE',
-        `column '${name}': value ${out[bad]} is not an integer below 2^53 (ns times must stay within ~104 days)`,
-        { file: this.file, record: row0 + bad, hint: 'rebase times to the trace start; see docs/formats.md' },
-      );
   }
 
   /** Decodes `rb`, whose first row is row `row0` of the file. */
@@ -142,9 +92,9 @@ export class EventsDecoder {
       out.set(f64.subarray(0, n));
     };
 
-    this.numbers(rb, 't_ns', b.timeNs, Number.NaN, 0, row0);
+    this.numbers(rb, 't_ns', b.timeNs, Number.NaN, 0, row0, ' (ns times must stay within ~104 days)');
     this.numbers(rb, 'rec', b.rec, 0, 0, row0);
-    if (!this.index.has('rec')) for (let i = 0; i < n; i++) b.rec[i] = row0 + i;
+    if (!this.has('rec')) for (let i = 0; i < n; i++) b.rec[i] = row0 + i;
     num('src', b.src, 0, 0);
     num('dev', b.dev, 0, 0);
     num('cpu', b.cpu, 0, 0);
@@ -152,7 +102,7 @@ export class EventsDecoder {
     num('pid', b.pid, 0, 0);
     num('error', b.error, 0, 0);
     this.numbers(rb, 'sector', b.sector, NO_SECTOR, NO_SECTOR, row0);
-    if (this.index.has('bytes')) num('bytes', b.bytes, 0, 0);
+    if (this.has('bytes')) num('bytes', b.bytes, 0, 0);
 
     const strCol = (name: string) => this.col(rb, name);
     const volume = strCol('volume');
@@ -167,7 +117,7 @@ export class EventsDecoder {
     readMapped(actionCol, n, action, this.actionCache, (s) => ACTION_DICT.codeOf.get(s) ?? -1, -1);
     readMapped(opCol, n, op, this.opCache, (s) => OP_DICT.codeOf.get(s) ?? -1, -1);
 
-    if (this.index.has('flags')) num('flags', b.flags, 0, 0);
+    if (this.has('flags')) num('flags', b.flags, 0, 0);
     else {
       const rwbs = strCol('rwbs');
       if (rwbs) readMapped(rwbs, n, b.flags, this.rwbsCache, (s) => parseRwbs(s)?.flags ?? 0, 0);
@@ -214,14 +164,14 @@ export class EventsDecoder {
   private readAux(rb: RecordBatch, b: EventBatch, action: Int16Array, row0: number, f64: Float64Array): void {
     const n = rb.numRows;
     for (const name of ['latency_ns', 'split_sector', 'remap_sector', 'unplug_depth'] as const) {
-      if (!this.index.has(name)) {
+      if (!this.has(name)) {
         for (let i = 0; i < n; i++) if (action[i] >= 0 && AUX_COLUMN_OF[action[i]] === name) b.aux[i] = -1;
         continue;
       }
       this.numbers(rb, name, f64, -1, -1, row0);
       for (let i = 0; i < n; i++) if (action[i] >= 0 && AUX_COLUMN_OF[action[i]] === name) b.aux[i] = f64[i];
     }
-    if (this.index.has('remap_dev')) {
+    if (this.has('remap_dev')) {
       this.numbers(rb, 'remap_dev', f64, 0, 0, row0);
       for (let i = 0; i < n; i++) if (action[i] === ACT.A) b.auxDev[i] = f64[i];
     }

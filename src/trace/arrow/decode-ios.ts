@@ -4,8 +4,7 @@
 // M and D times, `merged_into` and `requeues` have no place in an event and are not read.
 // Values past 2^53 are a coded error; rows with a null t_q, an unknown op or a t_c before
 // t_q are skipped and counted. Rows are taken in file order (no reordering).
-import type { Data, RecordBatch, Schema } from 'apache-arrow';
-import { UfqReplayError } from '../../errors.js';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import {
   ACT,
   copyRow,
@@ -16,15 +15,9 @@ import {
   type StringTable,
   type WarningCounts,
 } from '../event.js';
+import { ColumnReader } from './column-reader.js';
 import { readIoprioColumn } from './decode-events.js';
-import {
-  DictCache,
-  internMapper,
-  isNumericType,
-  isStringType,
-  readMapped,
-  readNumbers,
-} from './read-columns.js';
+import { DictCache, internMapper, isNumericType, isStringType, readMapped } from './read-columns.js';
 import { IOPRIO_CLASS_DICT, OP_DICT } from './schema.js';
 
 const HINT = 'see the ios schema in docs/formats.md';
@@ -48,8 +41,7 @@ export function isIosSchema(schema: Schema, table: string | undefined): boolean 
   return names.has('t_q') && !names.has('t_ns');
 }
 
-export class IosDecoder {
-  private readonly index = new Map<string, number>();
+export class IosDecoder extends ColumnReader {
   private readonly intern: ReturnType<typeof internMapper>;
   private readonly opCache = new DictCache((s) => OP_DICT.codeOf.get(s) ?? -1);
   private readonly classCache = new DictCache((s) => IOPRIO_CLASS_DICT.codeOf.get(s) ?? -1);
@@ -57,61 +49,15 @@ export class IosDecoder {
   /** Checks the schema; throws ARROW_BAD_SCHEMA naming the first missing or mistyped column. */
   constructor(
     schema: Schema,
-    private readonly file: string,
+    file: string,
     strings: StringTable,
     private readonly warnings: WarningCounts,
   ) {
-    schema.fields.forEach((f, i) => {
-      this.index.set(f.name, i);
-    });
+    super(schema, file, HINT);
     this.intern = internMapper(strings);
-    for (const name of REQUIRED_IOS_COLUMNS)
-      if (!this.index.has(name))
-        throw new UfqReplayError('ARROW_BAD_SCHEMA', `ios table: missing required column '${name}'`, {
-          file,
-          hint: HINT,
-        });
-    const expect = (name: string, ok: (t: Schema['fields'][number]['type']) => boolean, what: string) => {
-      const i = this.index.get(name);
-      if (i === undefined) return;
-      const t = schema.fields[i].type;
-      if (!ok(t))
-        throw new UfqReplayError('ARROW_BAD_SCHEMA', `column '${name}' has type ${t}, expected ${what}`, {
-          file,
-          hint: HINT,
-        });
-    };
-    for (const name of NUMERIC) expect(name, isNumericType, 'a number');
-    for (const name of STRINGS) expect(name, isStringType, 'a string');
-  }
-
-  private col(rb: RecordBatch, name: string): Data | undefined {
-    const i = this.index.get(name);
-    return i === undefined ? undefined : (rb.data.children[i] as Data);
-  }
-
-  /** A numeric column into `out` (`dflt` when absent, `nullValue` for nulls); throws ARROW_BAD_VALUE. */
-  private numbers(
-    rb: RecordBatch,
-    name: string,
-    out: Float64Array,
-    nullValue: number,
-    dflt: number,
-    row0: number,
-  ) {
-    const d = this.col(rb, name);
-    const n = rb.numRows;
-    if (!d) {
-      out.fill(dflt, 0, n);
-      return;
-    }
-    const bad = readNumbers(d, n, out, nullValue);
-    if (bad >= 0)
-      throw new UfqReplayError(
-        'ARROW_BAD_VALUE',
-        `column '${name}': value ${out[bad]} is not an integer below 2^53`,
-        { file: this.file, record: row0 + bad, hint: 'rebase times to the trace start; see docs/formats.md' },
-      );
+    for (const name of REQUIRED_IOS_COLUMNS) this.require(name, 'ios table: ');
+    for (const name of NUMERIC) this.expect(name, isNumericType, 'a number');
+    for (const name of STRINGS) this.expect(name, isStringType, 'a string');
   }
 
   /** Decodes `rb`, whose first row is row `row0` of the file. */
@@ -127,7 +73,7 @@ export class IosDecoder {
 
     this.numbers(rb, 't_q', b.timeNs, Number.NaN, 0, row0);
     this.numbers(rb, 'req', b.rec, 0, 0, row0);
-    if (!this.index.has('req')) for (let i = 0; i < n; i++) b.rec[i] = row0 + i;
+    if (!this.has('req')) for (let i = 0; i < n; i++) b.rec[i] = row0 + i;
     num('dev', b.dev);
     num('cpu', b.cpu);
     num('pid', b.pid);

@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int64, Table, tableFromArrays, tableToIPC, Uint32, Utf8, vectorFromArray } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import Convert from '../../../src/commands/convert.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Run from '../../../src/commands/run.js';
 import type { RunResult } from '../../../src/replay/result.js';
 import { openTrace } from '../../../src/trace/open.js';
 import { type PairResult, pairEvents } from '../../../src/trace/pair.js';
 import { spyConsole } from '../../helpers/console.js';
+import { convertIos, ioRows, KEPT_COLUMNS } from '../../helpers/ios-table.js';
 import { runCommandClass } from '../../helpers/run-command.js';
 import { collect } from './memory-source.js';
 
@@ -32,29 +32,8 @@ spyConsole();
 let original: PairResult;
 beforeAll(async () => {
   original = await pairEvents(await openTrace(TRACE));
-  // Before any test: the per-test console spies are not in place yet.
-  const quiet = [
-    vi.spyOn(console, 'log').mockImplementation(() => {}),
-    vi.spyOn(console, 'error').mockImplementation(() => {}),
-  ];
-  const run = await runCommandClass(Convert, [TRACE, '--ios', '--to', 'arrow', '--out', OUT]).finally(() => {
-    for (const s of quiet) s.mockRestore();
-  });
-  expect(run.error).toBeUndefined();
+  await convertIos(TRACE, 'arrow', OUT);
 });
-
-function rows(p: PairResult) {
-  const t = p.ios;
-  return Array.from({ length: t.length }, (_, i) => ({
-    tQ: t.tQ[i],
-    tC: t.tC[i],
-    op: t.op[i],
-    sector: t.sector[i],
-    bytes: t.bytes[i],
-    pid: t.pid[i],
-    comm: p.strings.get(t.comm[i]),
-  }));
-}
 
 describe('reading an Arrow ios table', () => {
   it('pairs back to the original rows', async () => {
@@ -63,8 +42,8 @@ describe('reading an Arrow ios table', () => {
     expect(source.info.format).toBe('arrow');
     // The capture had Q..C stages; the table holds paired I/Os only.
     expect(source.info.hasStages).toBe(false);
-    expect(rows(back)).toEqual(rows(original));
-    for (const col of ['dev', 'flags', 'cpu', 'ioprio', 'error'] as const)
+    expect(ioRows(back)).toEqual(ioRows(original));
+    for (const col of KEPT_COLUMNS)
       expect(Array.from(back.ios[col]), col).toEqual(Array.from(original.ios[col]));
   });
 

@@ -5,14 +5,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import Convert from '../../../src/commands/convert.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Run from '../../../src/commands/run.js';
 import type { RunResult } from '../../../src/replay/result.js';
 import { openTrace } from '../../../src/trace/open.js';
 import { type PairResult, pairEvents } from '../../../src/trace/pair.js';
 import { parseBttAvg } from '../../helpers/btt-avg.js';
 import { spyConsole } from '../../helpers/console.js';
+import { convertIos, ioRows, KEPT_COLUMNS } from '../../helpers/ios-table.js';
 import { runCommandClass } from '../../helpers/run-command.js';
 
 const TRACE = 'traces/seq-vs-rand.none';
@@ -26,30 +26,8 @@ spyConsole();
 
 beforeAll(async () => {
   original = await pairEvents(await openTrace(TRACE));
-  // Before any test: the per-test console spies are not in place yet.
-  const quiet = [
-    vi.spyOn(console, 'log').mockImplementation(() => {}),
-    vi.spyOn(console, 'error').mockImplementation(() => {}),
-  ];
-  const run = await runCommandClass(Convert, [TRACE, '--ios', '--to', 'csv', '--out', OUT]).finally(() => {
-    for (const s of quiet) s.mockRestore();
-  });
-  expect(run.error).toBeUndefined();
+  await convertIos(TRACE, 'csv', OUT);
 });
-
-/** The columns the I/O table keeps through the event model, row by row. */
-function rows(p: PairResult) {
-  const t = p.ios;
-  return Array.from({ length: t.length }, (_, i) => ({
-    tQ: t.tQ[i],
-    tC: t.tC[i],
-    op: t.op[i],
-    sector: t.sector[i],
-    bytes: t.bytes[i],
-    pid: t.pid[i],
-    comm: p.strings.get(t.comm[i]),
-  }));
-}
 
 describe('reading the I/O-table CSV back', () => {
   it('is detected by its header, and pairs back to the original rows', async () => {
@@ -59,9 +37,9 @@ describe('reading the I/O-table CSV back', () => {
     expect(source.info.hasStages).toBe(false);
     expect(source.info.warnings).toEqual({});
     expect(back.ios.length).toBe(original.ios.length);
-    expect(rows(back)).toEqual(rows(original));
+    expect(ioRows(back)).toEqual(ioRows(original));
     // The rest of what the event model carries survives too.
-    for (const col of ['dev', 'flags', 'cpu', 'ioprio', 'error'] as const)
+    for (const col of KEPT_COLUMNS)
       expect(Array.from(back.ios[col]), col).toEqual(Array.from(original.ios[col]));
   });
 
@@ -81,7 +59,7 @@ describe('reading the I/O-table CSV back', () => {
     const source = await openTrace(OUT, { format: 'csv' });
     const back = await pairEvents(source);
     expect(source.info.format).toBe('csv-ios');
-    expect(rows(back)).toEqual(rows(original));
+    expect(ioRows(back)).toEqual(ioRows(original));
   });
 
   it('run replays as many I/Os from it as from the original trace', async () => {
