@@ -1,8 +1,10 @@
 // The flash device model (SATA SSD and NVMe: one class, different parameters;
 // devices-metrics §2.3). Structure: host link -> controller -> write buffer -> channels x dies.
-// A request books its stages when it is accepted: on its die (served in booking order), then
-// in the earliest fitting gap of its channel and of the link (timeline.ts), so its completion
-// time is known at once and no per-stage events exist. Not modelled: FTL mapping state, GC timing (folded into a write
+// A request books its stages when it is accepted: on its die, then in the earliest fitting
+// gap of its channel and of the link (timeline.ts), so its completion time is known at once
+// and no per-stage events exist. A die programs the write buffer's pages in booking order;
+// a read that lands on it waits for the program under way only, not for the ones booked
+// after it (without program suspend, a read waits the rest of t_PROG, devices-metrics §2.3). Not modelled: FTL mapping state, GC timing (folded into a write
 // amplification factor), TLC page types, program suspend, SLC cache (docs/device-profiles.md).
 // A profile may replace the fixed t_R and write acknowledgement by empirical tables drawn per
 // request (service-quantiles.ts); queueing on dies, channels and the link is the same.
@@ -57,8 +59,12 @@ class SsdDevice implements DeviceModel {
   private readonly readService: ServiceSampler | null;
   private readonly writeService: ServiceSampler | null;
 
-  /** When each die is next free (ns); a die serves its bookings in order. */
+  /** When each die's programs booked so far end (ns): the next program starts after it. */
   private readonly dieFreeNs: Float64Array;
+  /** When each die's last read leaves it (ns): reads on a die go one at a time. */
+  private readonly readFreeNs: Float64Array;
+  /** Per die, the booked programs not yet over, oldest first: [start, end] pairs. */
+  private readonly programs: DiePrograms[];
   private readonly channelTl: Timeline[];
   private readonly linkTl = new Timeline();
   /** Dies take new pages round-robin, as an FTL stripes its write frontier. */
@@ -118,6 +124,8 @@ class SsdDevice implements DeviceModel {
     this.readService = p.readServiceQuantiles ? new ServiceSampler(p.readServiceQuantiles) : null;
     this.writeService = p.writeServiceQuantiles ? new ServiceSampler(p.writeServiceQuantiles) : null;
     this.dieFreeNs = new Float64Array(this.dies);
+    this.readFreeNs = new Float64Array(this.dies);
+    this.programs = Array.from({ length: this.dies }, () => new DiePrograms());
     this.channelTl = Array.from({ length: this.channels }, () => new Timeline());
     this.cq = new CompletionQueue(engine, (rq) => this.complete(rq));
   }
@@ -191,7 +199,7 @@ class SsdDevice implements DeviceModel {
       const b0 = sector * SECTOR_BYTES;
       const b1 = b0 + bytes;
       const last = Math.floor((b1 - 1) / pageBytes);
-      const dieFree = this.dieFreeNs;
+      const readFree = this.readFreeNs;
       const now = this.engine.now;
       for (let page = Math.floor(b0 / pageBytes); page <= last; page++) {
         // Logical pages are striped over dies, and dies over channels (die d on channel d mod C).
@@ -199,10 +207,15 @@ class SsdDevice implements DeviceModel {
         const ch = die % this.channels;
         const lo = page * pageBytes > b0 ? page * pageBytes : b0;
         const hi = (page + 1) * pageBytes < b1 ? (page + 1) * pageBytes : b1;
-        const sensed = (dieFree[die] > t ? dieFree[die] : t) + readNs;
+        // After the die's previous read, and after the program under way then (not the ones
+        // booked behind it: the die takes the read first).
+        const start = this.programs[die].endOfProgramAt(readFree[die] > t ? readFree[die] : t, now);
+        const sensed = start + readNs;
         // The die holds the sensed page in its register until the channel has moved it.
         const moved = this.channelTl[ch].book(sensed, Math.round((hi - lo) * this.channelNsPerByte), now);
-        dieFree[die] = moved;
+        readFree[die] = moved;
+        // A die with no program booked past the read starts its next one after it.
+        if (this.dieFreeNs[die] < moved) this.dieFreeNs[die] = moved;
         if (moved > flashDone) flashDone = moved;
       }
     }
@@ -259,6 +272,7 @@ class SsdDevice implements DeviceModel {
     );
     const s = moved + progNs;
     this.dieFreeNs[die] = s;
+    this.programs[die].push(moved, s);
     if (s > this.lastProgramEndNs) this.lastProgramEndNs = s;
     return s;
   }
@@ -350,4 +364,38 @@ export function createSsdDevice(
   onComplete: CompletionFn,
 ): DeviceModel {
   return new SsdDevice(profile, engine, rng, onComplete);
+}
+
+/**
+ * The programs booked on one die and not yet over, oldest first (bookings on a die never
+ * overlap and come in time order): two parallel arrays used as a queue.
+ */
+class DiePrograms {
+  private start: number[] = [];
+  private end: number[] = [];
+  private head = 0;
+
+  push(startNs: number, endNs: number): void {
+    if (this.head > 64 && this.head * 2 > this.start.length) {
+      this.start = this.start.slice(this.head);
+      this.end = this.end.slice(this.head);
+      this.head = 0;
+    }
+    this.start.push(startNs);
+    this.end.push(endNs);
+  }
+
+  /**
+   * `t`, or the end of the program under way at `t` (a read waits for it, and only for it);
+   * programs over by `nowNs` are dropped first (`t` >= `nowNs`).
+   */
+  endOfProgramAt(t: number, nowNs: number): number {
+    const end = this.end;
+    while (this.head < end.length && end[this.head] <= nowNs) this.head++;
+    for (let k = this.head; k < end.length; k++) {
+      if (end[k] <= t) continue;
+      return this.start[k] <= t ? end[k] : t;
+    }
+    return t;
+  }
 }

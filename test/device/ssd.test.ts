@@ -163,6 +163,21 @@ describe('ssd model: writes, write buffer, flush, FUA', () => {
     expect(b.done.map((d) => d.doneNs)).toEqual([LINK_4K + 5_000, 2 * LINK_4K + 5_000, firstProgrammed]);
   });
 
+  it('a read on a die with programs booked behind the current one waits for the current one only', () => {
+    // One die: 8 buffered random writes at 0 book 8 programs back to back (400 µs each, WA 2).
+    const b = new Bench(ssd({ channels: 1 }));
+    for (let i = 0; i < 8; i++) b.at(0, OP.WRITE, i * 800, 4096);
+    b.at(100_000, OP.READ, 90_000, 4096);
+    b.run();
+    // Write 0 is acknowledged after link + controller; its page then crosses the channel and
+    // is programmed. The read (controller 10 µs, at 110 µs) lands inside that program, waits
+    // for its end, not for the seven booked after it (devices-metrics §2.3: no suspend).
+    const ack0 = LINK_4K + 5_000;
+    const program0End = ack0 + CH_4K + 400_000;
+    const read = b.done.find((d) => d.rq.op === OP.READ)!;
+    expect(read.doneNs).toBe(program0End + 50_000 + CH_4K + LINK_4K);
+  });
+
   it('sustained writes run at dies x page / (transfer + t_PROG x WA); sequential ones without WA', () => {
     const p = ssd({ writeBufferKiB: 16, queueDepth: 32 });
     const o = { qd: 32, count: 4000, bytes: 4096, op: OP.WRITE, spanSectors: 1 << 22 };
