@@ -166,6 +166,7 @@ describe('FlushScanner: empty FLUSHes pair D with C in order; FUA on dispatched 
       b.dev[i] = 7;
     };
     // blkparse "D FN" / "C FN" pairs (traces/ext4-copy-read: 274 us and 512 us).
+    ev(ACT.D, OP.WRITE, 0, 4096, 500);
     ev(ACT.D, OP.FLUSH, 0, 0, 1000);
     ev(ACT.D, OP.FLUSH, 0, 0, 2000);
     ev(ACT.C, OP.FLUSH, 0, 0, 275_000);
@@ -175,6 +176,8 @@ describe('FlushScanner: empty FLUSHes pair D with C in order; FUA on dispatched 
     s.observe(b);
     const r = s.result();
     expect(r.flushD2cNs).toEqual([274_000, 512_000]);
+    // The first flush follows a dispatched write; the second comes with nothing written since.
+    expect(r.flushAfterWrite).toEqual([true, false]);
     expect(r.fuaWrites).toBe(1);
     expect(r.cacheEvidence).toBe(2);
   });

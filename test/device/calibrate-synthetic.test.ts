@@ -114,6 +114,26 @@ describe('calibrate: flash model round trip (devices-metrics §2.5 steps 3-5)', 
     expect(p.channels * p.diesPerChannel).toBeLessThanOrEqual(5);
   });
 
+  it('flushes after writes: the fitted model takes the measured write + flush time, not the drain twice', () => {
+    // Two empty FLUSHes right after writes took 400 and 420 us on the device (its drain of
+    // the written data included). On the fitted model, a write then a flush must take that
+    // long again: the model drains the open page itself, so the fit leaves that part out.
+    const flush = {
+      flushD2cNs: [400_000, 420_000],
+      flushAfterWrite: [true, true],
+      fuaWrites: 0,
+      cacheEvidence: 2,
+    };
+    const withFlush = calibrate([{ name: 'synthetic', requests: reqs, hints: { flush } }], { name: 'fit' })
+      .profile as SsdProfile;
+    const b = new Bench(withFlush, 7);
+    b.at(0, OP.WRITE, 0, 8192);
+    b.at(1_000_000, OP.FLUSH, -1, 0);
+    b.run();
+    const d2c = b.done.find((d) => d.rq.op === OP.FLUSH)!;
+    expect((d2c.doneNs - d2c.submitNs) / 410_000).toBeCloseTo(1, 2);
+  });
+
   // The split of the zero-size read time between the fixed delay and the unit's t_R is not
   // identifiable from idle requests (the fit puts the hits' whole time in the delay: t_R 92
   // instead of 100 us), so a busy period queues less than the truth and its p99 comes out

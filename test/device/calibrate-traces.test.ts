@@ -75,6 +75,9 @@ describe('flushes of ext4-copy-read.mq-deadline', () => {
     // blkparse: D at 0.391485124, C at 0.391758676; 0.391933552 / 0.392445308;
     // 1.987784864 / 1.988252151; 1.988505695 / 1.988798752 (seconds).
     expect(t.hints?.flush?.flushD2cNs).toEqual([273_552, 511_756, 467_287, 293_057]);
+    // Each follows a data write dispatched since the flush before it (blkparse: a "D W..."
+    // with a size between consecutive "D FN" lines): jbd2's commit writes.
+    expect(t.hints?.flush?.flushAfterWrite).toEqual([true, true, true, true]);
     expect(t.hints?.flush?.fuaWrites).toBe(0);
   });
 });

@@ -66,6 +66,7 @@ function mergeHints(traces: readonly TraceRequests[]): FitHints {
       flush = flush
         ? {
             flushD2cNs: [...flush.flushD2cNs, ...h.flush.flushD2cNs],
+            flushAfterWrite: [...flush.flushAfterWrite, ...h.flush.flushAfterWrite],
             fuaWrites: flush.fuaWrites + h.flush.fuaWrites,
             cacheEvidence: flush.cacheEvidence + h.flush.cacheEvidence,
           }

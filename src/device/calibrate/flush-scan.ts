@@ -9,6 +9,12 @@ import { ACT, type EventBatch, FLAG, OP } from '../../trace/event.js';
 export interface FlushObservations {
   /** D→C of each empty FLUSH, ns, of the device with the most. */
   flushD2cNs: number[];
+  /**
+   * For each of those flushes: whether a data write was dispatched to the device since the
+   * flush before it (the device then had written data to make durable, which the flush time
+   * includes; the model charges that drain itself, ssd.ts flush).
+   */
+  flushAfterWrite: boolean[];
   /** Writes dispatched with FUA (the device honours FUA: blk-flush strips it otherwise). */
   fuaWrites: number;
   /** Data requests flagged PREFLUSH or FUA, or empty flushes: the device reports a volatile cache. */
@@ -16,9 +22,11 @@ export interface FlushObservations {
 }
 
 export class FlushScanner {
-  /** Pending flush D times per device. */
-  private readonly pending = new Map<number, number[]>();
-  private readonly done = new Map<number, number[]>();
+  /** Pending flush D times per device, and whether each followed a write. */
+  private readonly pending = new Map<number, { d: number; afterWrite: boolean }[]>();
+  private readonly done = new Map<number, { d2c: number; afterWrite: boolean }[]>();
+  /** Devices with a data write dispatched since their last flush D. */
+  private readonly wrote = new Set<number>();
   private fua = 0;
   private evidence = 0;
 
@@ -33,6 +41,7 @@ export class FlushScanner {
         continue;
       }
       if (act === ACT.D && op === OP.WRITE && (flags & FLAG.FUA) !== 0) this.fua++;
+      if (act === ACT.D && op === OP.WRITE && b.bytes[i] > 0) this.wrote.add(b.dev[i]);
       if (op !== OP.FLUSH || b.bytes[i] !== 0) continue;
       const dev = b.dev[i];
       let q = this.pending.get(dev);
@@ -41,23 +50,28 @@ export class FlushScanner {
         this.pending.set(dev, q);
       }
       if (act === ACT.D) {
-        q.push(b.timeNs[i]);
+        q.push({ d: b.timeNs[i], afterWrite: this.wrote.delete(dev) });
         this.evidence++;
       } else if (q.length > 0) {
-        const d = q.shift() as number;
+        const { d, afterWrite } = q.shift() as { d: number; afterWrite: boolean };
         let out = this.done.get(dev);
         if (!out) {
           out = [];
           this.done.set(dev, out);
         }
-        out.push(b.timeNs[i] - d);
+        out.push({ d2c: b.timeNs[i] - d, afterWrite });
       }
     }
   }
 
   result(): FlushObservations {
-    let best: number[] = [];
+    let best: { d2c: number; afterWrite: boolean }[] = [];
     for (const v of this.done.values()) if (v.length > best.length) best = v;
-    return { flushD2cNs: best, fuaWrites: this.fua, cacheEvidence: this.evidence };
+    return {
+      flushD2cNs: best.map((f) => f.d2c),
+      flushAfterWrite: best.map((f) => f.afterWrite),
+      fuaWrites: this.fua,
+      cacheEvidence: this.evidence,
+    };
   }
 }
