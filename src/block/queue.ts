@@ -702,7 +702,24 @@ export class RequestQueue implements BlkQueue {
     const rq = this.allocRequest(bio);
     const hctx = this.ctxs[bio.cpu].hctx;
     if (rq === null) {
-      hctx.sched_tags.rewait(task);
+      const pool = hctx.sched_tags;
+      if (pool.available === 0) {
+        // Another allocation took the tag first: this sleeper is still the next in line.
+        pool.rewait(task);
+        return;
+      }
+      // A tag is free, but not for this sleeper (its shallow depth, limit_depth): it sleeps
+      // again at the back (block/blk-mq-tag.c blk_mq_get_tag: prepare_to_wait_exclusive), and
+      // the tag goes to the next sleeper, as sbitmap's batched wake-ups would reach it; once
+      // each sleeper has had a try the tag stays free until the next one comes back.
+      pool.wait(task);
+      if (pool.handOns++ < pool.waiters - 1) {
+        const next = pool.wake() as Task | undefined;
+        if (next !== undefined) {
+          this.resumeQueue.push(next);
+          this.engine.after(0, this.resumeFn, PRIO.NORMAL);
+        }
+      }
       return;
     }
     task.blocked = false;

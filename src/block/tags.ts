@@ -3,7 +3,7 @@
 // depth per hctx), plus the FIFO of tasks sleeping for a scheduler tag.
 // SIMPLIFIED (docs/simplifications.md "tags"): the shallow depth is a pool-wide limit (as the
 // kernel's sbitmap applies it since 6.17), and a freed tag wakes one sleeper instead of
-// sbitmap's wake batches.
+// sbitmap's wake batches (a sleeper its shallow depth holds back hands it on, queue.ts).
 
 import { InvariantError } from '../errors.js';
 
@@ -46,14 +46,30 @@ export class TagPool {
       throw new InvariantError(`${this.name}: tag ${tag} returned twice or out of range`);
     this.free[this.top++] = tag;
     this.used--;
+    this.handOns = 0;
   }
+
+  /** Tags not in use. */
+  get available(): number {
+    return this.top;
+  }
+
+  /**
+   * Sleepers woken one after another for the same free tag since it was returned, each held
+   * back by its shallow depth (the queue's resume path counts them and stops at `waiters`).
+   */
+  handOns = 0;
 
   /** Queues a sleeper at the back. */
   wait(waiter: unknown): void {
     this.waitq.push(waiter);
   }
 
-  /** Puts a sleeper back at the front (it woke, lost the race, and sleeps again). */
+  /**
+   * Puts a sleeper back at the front (it woke, lost the race for the tag, and sleeps again).
+   * A sleeper that found a tag free but beyond its shallow depth goes to the back instead
+   * (wait()), as prepare_to_wait_exclusive queues a retrying waiter at the tail.
+   */
   rewait(waiter: unknown): void {
     if (this.waitHead > 0) this.waitq[--this.waitHead] = waiter;
     else this.waitq.unshift(waiter);

@@ -1,7 +1,10 @@
 // Scheduler and driver tags (kernel-blk-mq §1.3, §5, §6.5; ufq-model §1.5, §2.2).
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../../src/block/limits.js';
+import { REQ_OP_MASK, REQ_OP_WRITE } from '../../src/kernel-abi.js';
+import { OP } from '../../src/trace/event.js';
 import { NONE } from '../../src/trace/io-table.js';
+import type { UfqOps } from '../../src/ufq/ops.js';
 import { bio, harness } from './harness.js';
 
 describe('nr_requests default (block/blk-mq-sched.c blk_mq_init_sched)', () => {
@@ -59,6 +62,53 @@ describe('scheduler tags (ufq-model §1.5)', () => {
     // Its second bio could not even be queued (Q) while the task slept.
     expect(h.table.tQ[5]).toBe(3000);
     expect(h.table.tG[4]).toBe(3000);
+  });
+});
+
+describe('a sleeper held back by its shallow depth (block/blk-mq-tag.c blk_mq_get_tag)', () => {
+  // A policy that lets async writes use 2 of the 4 scheduler tags (as Kyber's and
+  // mq-deadline's limit_depth do), and leaves sync reads unlimited.
+  const ops: UfqOps = {
+    name: 'shallow-writes',
+    limit_depth(opf, data) {
+      if ((opf & REQ_OP_MASK) === REQ_OP_WRITE) data.shallow_depth = 2;
+    },
+  };
+
+  it('passes the freed tag to the next sleeper and sleeps again at the back', () => {
+    const h = harness({ ops, limits: { nr_requests: 4 }, queueDepth: 4, latencyNs: null });
+    // Four reads take every scheduler tag; the device holds them.
+    for (let i = 0; i < 4; i++) h.q.submitBio(bio(i, i * 100, { pid: 100 + i }));
+    // An async write sleeps first, a sync read behind it.
+    h.engine.at(1000, () => h.q.submitBio(bio(4, 5000, { pid: 200, op: OP.WRITE })));
+    h.engine.at(2000, () => h.q.submitBio(bio(5, 9000, { pid: 300 })));
+    // One tag comes back: 3 in use, over the write's 2, so the write cannot take it; the read,
+    // woken next (prepare_to_wait_exclusive put the write back at the tail), does.
+    h.engine.at(3000, () => h.dev.finishOldest());
+    h.engine.run();
+    expect(h.table.tG[5]).toBe(3000);
+    expect(h.table.tG[4]).toBe(NONE);
+    expect(h.q.conservation().tagWaiters).toBe(1);
+  });
+
+  it('with only held-back sleepers the tag stays free, and the run does not spin', () => {
+    const h = harness({ ops, limits: { nr_requests: 4 }, queueDepth: 4, latencyNs: null });
+    for (let i = 0; i < 4; i++) h.q.submitBio(bio(i, i * 100, { pid: 100 + i }));
+    for (let k = 0; k < 3; k++)
+      h.engine.at(1000 + k, () => h.q.submitBio(bio(4 + k, 5000 + 100 * k, { pid: 200 + k, op: OP.WRITE })));
+    h.engine.at(3000, () => h.dev.finishOldest());
+    h.engine.run();
+    expect(h.q.hctxs[0].sched_tags.used).toBe(3);
+    expect(h.q.conservation().tagWaiters).toBe(3);
+    // At 4000 a read is done: 2 in use, still not under the writes' 2. At 5000 another: 1 in
+    // use, and one write (whichever sleeper the rotation has at the front) takes a tag.
+    h.engine.at(4000, () => h.dev.finishOldest());
+    h.engine.at(5000, () => h.dev.finishOldest());
+    h.engine.run();
+    const got = [4, 5, 6].map((i) => h.table.tG[i]);
+    expect(got.filter((t) => t === 4000)).toHaveLength(0);
+    expect(got.filter((t) => t === 5000)).toHaveLength(1);
+    expect(h.q.conservation().tagWaiters).toBe(2);
   });
 });
 
