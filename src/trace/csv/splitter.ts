@@ -92,8 +92,9 @@ export class CsvSplitter {
       }
       const end = this.quoted(text, p, final);
       if (end < 0) {
-        if (n - p > MAX_RECORD_CHARS) {
-          // Never closed within the bound: skip the record's first line and go on.
+        if (final || n - p > MAX_RECORD_CHARS) {
+          // Never closed (the text ended, or the bound was passed): skip the record's first
+          // line and go on with the next, so a stray quote costs one record, not the rest.
           this.malformed++;
           this.line++;
           p = nl + 1;

@@ -59,6 +59,23 @@ describe('CsvSplitter', () => {
     expect(s.malformed).toBe(1);
   });
 
+  test.prop([
+    fc.array(fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 2, maxLength: 4 }), {
+      minLength: 2,
+      maxLength: 30,
+    }),
+    fc.nat(),
+    fc.array(fc.nat(600), { maxLength: 5 }),
+  ])('a quote never closed costs its own line only, not the rest of the file', (rows, which, cuts) => {
+    // A stray quote at the start of one row (a field like `"12`): that row is malformed and
+    // skipped; every other row still comes out, whatever the chunking.
+    const k = which % rows.length;
+    const text = rows.map((r, i) => (i === k ? `"${r.join(',')}` : r.join(','))).join('\n');
+    const got = splitChunks(text, cuts);
+    expect(got.records).toEqual(rows.filter((_, i) => i !== k).map((r) => r.map(String)));
+    expect(got.malformed).toBe(1);
+  });
+
   it('keeps a quote inside an unquoted field as a character', () => {
     expect(splitText('a"b,c\n')).toEqual([['a"b', 'c']]);
   });
