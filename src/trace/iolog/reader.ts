@@ -62,6 +62,12 @@ class IologSource implements TraceSource {
       this.info.records += last.length;
       yield last;
     }
+    // A header and file actions only (add, open, close): nothing to analyse or replay.
+    if (this.info.records === 0)
+      throw new UfqReplayError('INPUT_EMPTY', 'the iolog holds no I/O, only its header and file actions', {
+        file: this.files[0]?.path,
+        hint: 'fio writes read, write, trim and sync lines for each I/O; see docs/formats.md',
+      });
   }
 }
 

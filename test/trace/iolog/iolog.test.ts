@@ -77,6 +77,11 @@ describe('bad lines', () => {
     expect(err).toMatchObject({ code: 'IOLOG_BAD_LINE', line: 2 });
   });
 
+  it('a header and file actions only: INPUT_EMPTY, as a CSV without data rows fails', async () => {
+    for (const log of ['fio version 2 iolog\n', 'fio version 3 iolog\n0 f add\n0 f open\n5 f close\n'])
+      expect(await readError(iologFormat, log)).toMatchObject({ code: 'INPUT_EMPTY' });
+  });
+
   it('a missing header is a bad first line', async () => {
     expect(await readError(iologFormat, 'f write 0 4096\n')).toMatchObject({
       code: 'IOLOG_BAD_LINE',
