@@ -144,10 +144,15 @@ abstract class CsvSource implements TraceSource {
   }
 }
 
-/** Returns true when `f` is a header row rather than data (its first field is not numeric). */
+/** Returns true when `f` is a header row rather than data. */
 function isHeaderRow(f: string[]): boolean {
-  const c = (f[0] ?? '').charCodeAt(0);
-  return !(c >= 48 && c <= 57);
+  // Column names only: no field starts with a digit (a data row with its first field blank
+  // or mangled still has numbers further on, and is decoded and counted as bad, not skipped).
+  for (const field of f) {
+    const c = field.charCodeAt(0);
+    if (c >= 48 && c <= 57) return false;
+  }
+  return f.some((field) => field.length > 0);
 }
 
 class DialectSource extends CsvSource {

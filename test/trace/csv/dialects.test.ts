@@ -45,6 +45,15 @@ describe('MSR Cambridge (trace-formats §5.2)', () => {
     expect(events.map((e) => e.volume)).toEqual(['src1_2']);
   });
 
+  it('a first data row with its timestamp blank is a bad row, counted, not a header skipped unseen', async () => {
+    const { events, source } = await readText(
+      fmt('msr'),
+      ',hm,0,Read,0,4096,1\n128166372003061629,hm,0,Read,0,4096,1\n128166372003061630,hm,0,Read,4096,4096,1\n',
+    );
+    expect(events).toHaveLength(2);
+    expect(source.info.warnings).toEqual({ 'csv: bad Timestamp value (row skipped)': 1 });
+  });
+
   it('an offset that is not sector-aligned is rounded down and counted', async () => {
     const { events, source } = await readText(fmt('msr'), '128166372003061629,hm,0,Read,1000,512,1\n');
     expect(events[0].sector).toBe(1);
