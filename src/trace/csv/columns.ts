@@ -140,7 +140,7 @@ export const ALIBABA: Dialect = {
   unitNs: 1000,
   epochUnits: 0n,
   volume: (id) => `alibaba:${id}`,
-  looksLike: (f) => f.length === 5 && /^[RW]$/.test(f[1]) && /^\d{16}$/.test(f[4]) && DIGITS.test(f[0]),
+  looksLike: (f) => f.length === 5 && /^[RrWw]$/.test(f[1]) && /^\d{16}$/.test(f[4]) && DIGITS.test(f[0]),
   decode(f, row) {
     if (Number.isNaN(parseUint(f[0]))) return 'device_id';
     if (f[1] === 'R' || f[1] === 'r') row.op = OP.READ;

@@ -363,7 +363,9 @@ function sniffDialect(dialect: Dialect, lines: string[]): number {
   if (rows.length > 0 && isHeaderRow(rows[0])) rows.shift();
   if (rows.length === 0) return 0;
   const hits = rows.filter((f) => dialect.looksLike(f)).length;
-  return hits / rows.length >= 0.9 ? 0.8 : 0;
+  // Most rows, not all: a short file with a bad row or two is still this dialect (its bad
+  // rows are then counted when read), and no dialect's rows look like another's.
+  return hits / rows.length >= 0.6 && (hits >= 2 || rows.length === 1) ? 0.8 : 0;
 }
 
 function dialectFormat(dialect: Dialect): TraceFormat {
@@ -385,7 +387,9 @@ export const genericCsvFormat: TraceFormat = {
     const first = lines.find((l) => l.trim().length > 0);
     if (!first) return 0;
     const layout = genericLayout(splitText(first)[0] ?? []);
-    return layout.isHeader && layout.missing.length === 0 ? 0.9 : 0;
+    // A header naming a time column is this format even when a required column is missing:
+    // reading it then says which (CSV_MISSING_COLUMN), where FORMAT_UNKNOWN would not.
+    return layout.isHeader ? 0.9 : 0;
   },
   open: (files, options) => new GenericSource(files, options, 'any'),
 };

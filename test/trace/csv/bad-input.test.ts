@@ -99,6 +99,39 @@ describe('detection (trace-formats §7 item 7)', () => {
       expect(source.info.format).toBe(id);
     });
   }
+
+  it('a short file with a bad row or two is still its dialect, and the bad rows are counted', async () => {
+    const text = [
+      '128166372003061629,hm,0,Write,3506700288,4096,1567',
+      '128166372003061630,hm,0,Frobnicate,0,4096,1',
+      '128166372003061631,hm,0,Read,4096,4096,1',
+      '128166372003061632,hm',
+      '128166372003061633,hm,0,Read,8192,4096,1',
+      '128166372003061634,hm,0,Write,12288,4096,1',
+    ].join('\n');
+    const source = await openTrace(tempFile(text));
+    expect(source.info.format).toBe('msr');
+    let n = 0;
+    for await (const b of source.batches()) n += b.length;
+    expect(n).toBe(4);
+    expect(Object.values(source.info.warnings).reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('lowercase Alibaba opcodes are detected as they are decoded', async () => {
+    const source = await openTrace(
+      tempFile('17,w,8192,4096,1577808000000626\n17,r,0,4096,1577808000000700\n'),
+    );
+    expect(source.info.format).toBe('alibaba');
+  });
+
+  it('a generic header naming a time column but lacking a required one: CSV_MISSING_COLUMN, not FORMAT_UNKNOWN', async () => {
+    await expect(
+      (async () => {
+        const source = await openTrace(tempFile('time_s,op\n0.5,read\n'));
+        for await (const _ of source.batches());
+      })(),
+    ).rejects.toMatchObject({ code: 'CSV_MISSING_COLUMN' });
+  });
 });
 
 describe('decoders never throw', () => {
