@@ -173,6 +173,8 @@ class DialectSource extends CsvSource {
   private file!: InputFile;
   private src = 0;
   private first = true;
+  /** The current file's header row was seen (only one is skipped). */
+  private headerSkipped = false;
   private rec = 0;
 
   constructor(
@@ -191,6 +193,7 @@ class DialectSource extends CsvSource {
     this.file = file;
     this.src = src;
     this.first = true;
+    this.headerSkipped = false;
     this.rec = 0;
   }
 
@@ -207,8 +210,12 @@ class DialectSource extends CsvSource {
     const d = this.dialect;
     const need = d.columns.length;
     if (this.first) {
+      // A header row is skipped; the first data row after it is the one checked for columns.
+      if (!this.headerSkipped && isHeaderRow(f)) {
+        this.headerSkipped = true;
+        return false;
+      }
       this.first = false;
-      if (isHeaderRow(f)) return false;
       if (f.length < need)
         throw new UfqReplayError(
           'CSV_MISSING_COLUMN',

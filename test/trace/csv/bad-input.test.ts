@@ -11,6 +11,7 @@ import { openTrace } from '../../../src/trace/open.js';
 import { readError, readText, tempFile } from './helpers.js';
 
 const msr = csvDialectFormats.find((f) => f.id === 'msr')!;
+const tencent = csvDialectFormats.find((f) => f.id === 'tencent')!;
 const spc = csvDialectFormats.find((f) => f.id === 'spc')!;
 
 describe('missing columns', () => {
@@ -66,6 +67,17 @@ describe('bad values', () => {
       [700_000_000, 'read', 0, null, 512, 'a, b', 'IO'],
     ]);
     expect(source.info.warnings).toEqual({ 'csv: bad rwbs value (row skipped)': 1 });
+  });
+});
+
+describe('a header, then rows with too few columns', () => {
+  it('is CSV_MISSING_COLUMN for the first data row, as without the header, not CSV_NO_ROWS', async () => {
+    expect(
+      await readError(tencent, 'Timestamp,Offset,Size\n1538323200,100,8\n1538323201,200,8\n'),
+    ).toMatchObject({
+      code: 'CSV_MISSING_COLUMN',
+      line: 2,
+    });
   });
 });
 
