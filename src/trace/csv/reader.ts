@@ -358,6 +358,12 @@ class GenericSource extends CsvSource {
       this.bad(`csv: bad ${badCol} value (row skipped)`, line, this.file.path, badCol, f[k ?? -1] ?? '');
       return false;
     }
+    // A byte offset the sector rounded down, counted as the dialects count it. 10^9 is a
+    // multiple of 512, so the last nine digits decide, exactly, however long the number.
+    const off = !ios && this.layout!.at.sector === undefined ? this.layout!.at.offset_bytes : undefined;
+    const offText = off === undefined ? '' : (f[off] ?? '');
+    if (offText.length > 0 && Number(offText.slice(-9)) % 512 !== 0)
+      this.warn(UNALIGNED, line, this.file.path);
     if ((ios ? ios.generic : this.layout!).at.src === undefined) b.src[i] = this.src;
     if (b.action[i] !== ACT.IO) this.info.hasStages = true;
     return true;

@@ -70,6 +70,18 @@ describe('bad values', () => {
   });
 });
 
+describe('generic CSV byte offsets', () => {
+  it('one that is not a multiple of 512 is rounded down to its sector and counted, as the dialects do', async () => {
+    const { events, source } = await readText(
+      genericCsvFormat,
+      'time_ns,op,offset_bytes,bytes\n0,read,4096,4096\n1,read,4100,4096\n2,read,1099511627776,4096\n',
+    );
+    // 1099511627776 = 2^40 bytes: sector 2^31, past 32 bits, aligned.
+    expect(events.map((e) => e.sector)).toEqual([8, 8, 2 ** 31]);
+    expect(source.info.warnings).toEqual({ 'offset not a multiple of 512 bytes (sector rounded down)': 1 });
+  });
+});
+
 describe('a header, then rows with too few columns', () => {
   it('is CSV_MISSING_COLUMN for the first data row, as without the header, not CSV_NO_ROWS', async () => {
     expect(
