@@ -21,6 +21,7 @@ import {
   IOPRIO_CLASS_IDLE,
   ListNode,
   list_first_entry,
+  msecs_to_jiffies,
   op_is_sync,
   op_is_write,
   RbNode,
@@ -55,10 +56,8 @@ import { bfq_requeue_bfqq, bfq_tot_busy_queues } from './wf2q.js';
 
 // --- time and bit helpers (include/linux/jiffies.h, bitops) ---
 
-/** msecs_to_jiffies: rounds up. */
-export function msecs_to_jiffies(ms: number, hz: number): number {
-  return Math.ceil((ms * hz) / 1000);
-}
+/** include/linux/jiffies.h msecs_to_jiffies (policies/lib): rounds up. */
+export { msecs_to_jiffies };
 
 export function jiffies_to_msecs(j: number, hz: number): number {
   return Math.floor((j * 1000) / hz);

@@ -6,6 +6,7 @@
 // taken to be jiffies now (an idle CPU's wheel may lag and be forwarded), and a timer whose
 // delay exceeds the last level is not capped.
 
+import { msecs_to_jiffies, timer_wheel_bucket_expiry } from '../../kernel-time.js';
 import type { BlkQueue } from '../../ufq/ops.js';
 import { bpf_jiffies64, CONFIG_HZ } from './kfuncs.js';
 import {
@@ -17,12 +18,11 @@ import {
   bpf_timer_start,
 } from './timer.js';
 
-/** kernel/time/timer.c LVL_CLK_SHIFT: each wheel level is 8 times coarser, bits. */
-const LVL_CLK_SHIFT = 3;
-/** kernel/time/timer.c LVL_SIZE: buckets per level. */
-const LVL_SIZE = 64;
-/** kernel/time/timer.c LVL_DEPTH for HZ > 100: levels. */
-const LVL_DEPTH = 9;
+/**
+ * The wheel's rule (calc_wheel_index), for policies that reason about when a timer runs, and
+ * include/linux/jiffies.h msecs_to_jiffies.
+ */
+export { msecs_to_jiffies, timer_wheel_bucket_expiry };
 
 /** struct timer_list: embed one in the policy's state and timer_setup it. */
 export class timer_list {
@@ -41,25 +41,6 @@ export function timer_setup(timer: timer_list, q: BlkQueue, fn: () => void): num
 /** timer_pending: an expiry is armed. */
 export function timer_pending(timer: timer_list): boolean {
   return bpf_timer_pending(timer.t);
-}
-
-/**
- * The jiffy at which a timer expiring at `expires` runs when armed at jiffy `clk`
- * (calc_wheel_index): the level is chosen by the delay, then the expiry is rounded up past
- * itself to that level's granularity.
- */
-export function timer_wheel_bucket_expiry(expires: number, clk: number): number {
-  const delta = expires - clk;
-  if (delta < 0) return clk;
-  for (let lvl = 0; lvl < LVL_DEPTH - 1; lvl++) {
-    // LVL_START(lvl + 1)
-    if (delta < (LVL_SIZE - 1) << (lvl * LVL_CLK_SHIFT)) {
-      const s = lvl * LVL_CLK_SHIFT;
-      return (Math.floor(expires / 2 ** s) + 1) * 2 ** s;
-    }
-  }
-  const s = (LVL_DEPTH - 1) * LVL_CLK_SHIFT;
-  return (Math.floor(expires / 2 ** s) + 1) * 2 ** s;
 }
 
 /** mod_timer: (re)arms the timer for jiffy `expires`. 1 if it was pending, else 0. */
