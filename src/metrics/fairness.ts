@@ -167,13 +167,21 @@ export function backloggedFairness(
     if (f) flows.push(g);
   });
   if (flows.length < 2) return { jain: 1, ns: 0 };
-  let common = busyIntervals(ios, groupOf, flows[0], endNs);
+  const slot = new Map(flows.map((g, k) => [g, k]));
+  // Every flow's [Q, C] spans in one pass over the rows, then each merged into busy time.
+  const spans: number[][] = flows.map(() => []);
+  for (let i = 0; i < ios.length; i++) {
+    const k = slot.get(groupOf[i]);
+    if (k === undefined) continue;
+    const q = ios.tQ[i];
+    spans[k].push(q, ios.tC[i] === NONE ? Math.max(q, endNs) : Math.max(q, ios.tC[i]));
+  }
+  let common = busyIntervals(spans[0]);
   for (let k = 1; k < flows.length && common.length > 0; k++)
-    common = intersect(common, busyIntervals(ios, groupOf, flows[k], endNs));
+    common = intersect(common, busyIntervals(spans[k]));
   let ns = 0;
   for (let j = 0; j < common.length; j += 2) ns += common[j + 1] - common[j];
   if (ns <= 0) return { jain: 1, ns: 0 };
-  const slot = new Map(flows.map((g, k) => [g, k]));
   const done = new Float64Array(flows.length);
   for (let i = 0; i < ios.length; i++) {
     const k = slot.get(groupOf[i]);
@@ -183,17 +191,14 @@ export function backloggedFairness(
   return { jain: jainIndex(Array.from(done, (c) => c / seconds)), ns };
 }
 
-/** Group g's outstanding time as sorted, disjoint [start, end] pairs (flattened). */
-function busyIntervals(ios: IoTable, groupOf: ArrayLike<number>, g: number, endNs: number): number[] {
-  const spans: [number, number][] = [];
-  for (let i = 0; i < ios.length; i++) {
-    if (groupOf[i] !== g) continue;
-    const q = ios.tQ[i];
-    spans.push([q, ios.tC[i] === NONE ? Math.max(q, endNs) : Math.max(q, ios.tC[i])]);
-  }
-  spans.sort((a, b) => a[0] - b[0]);
+/** [start, end] spans (flattened pairs) merged into sorted, disjoint busy intervals. */
+function busyIntervals(spans: number[]): number[] {
+  const order = Array.from({ length: spans.length / 2 }, (_, j) => j);
+  order.sort((a, b) => spans[2 * a] - spans[2 * b]);
   const out: number[] = [];
-  for (const [a, b] of spans) {
+  for (const j of order) {
+    const a = spans[2 * j];
+    const b = spans[2 * j + 1];
     const n = out.length;
     if (n > 0 && a <= out[n - 1]) out[n - 1] = Math.max(out[n - 1], b);
     else out.push(a, b);
