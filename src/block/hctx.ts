@@ -9,6 +9,7 @@ import { DOUBLE_FIELD } from '../double-field.js';
 import { PRIO } from '../sim/engine.js';
 import type { Ctx } from './ctx.js';
 import { CtxMap } from './ctx.js';
+import type { BlkFlushQueue } from './flush.js';
 import { delayedWorkNs, msecs_to_jiffies } from './jiffies.js';
 import { BLK_MQ_RERUN_DELAY_MS } from './limits.js';
 import type { RequestQueue } from './queue.js';
@@ -52,6 +53,8 @@ export class Hctx {
   /** BLK_MQ_S_SCHED_RESTART. */
   restart = false;
   readonly stats = new HctxStats();
+  /** hctx->fq: the flush queue (block/flush.ts); set by the queue once the ctxs are adopted. */
+  fq!: BlkFlushQueue;
   /** Pending run_work event handle, or -1. */
   private runHandle = DOUBLE_FIELD;
   private running = false;

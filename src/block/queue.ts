@@ -13,7 +13,7 @@ import { Rng } from '../sim/rng.js';
 import { FLAG } from '../trace/event.js';
 import { NONE } from '../trace/io-table.js';
 import { UfqElevator } from '../ufq/elevator.js';
-import type { BlkQueue, KfuncHost, UfqOps } from '../ufq/ops.js';
+import { BLK_MQ_INSERT_AT_HEAD, type BlkQueue, type KfuncHost, type UfqOps } from '../ufq/ops.js';
 import type { UfqRevision } from '../ufq/revisions.js';
 import {
   type BioImpl,
@@ -21,6 +21,7 @@ import {
   bio_mergeable,
   bioSegments,
   neverSplitBytes,
+  op_is_flush,
   opfFromTrace,
   REQ_ATOMIC,
   REQ_FAILFAST_MASK,
@@ -29,13 +30,16 @@ import {
   REQ_NOMERGE,
   REQ_OP_FLUSH,
   REQ_OP_MASK,
+  REQ_OP_WRITE,
   REQ_PREFLUSH,
   REQ_RAHEAD,
   REQ_SYNC,
   splitSectors,
 } from './bio.js';
 import { Ctx } from './ctx.js';
+import { BlkFlushQueue, blk_insert_flush, flush_end_io, is_flush_rq, mq_flush_data_end_io } from './flush.js';
 import { BLK_STS_OK, BLK_STS_RESOURCE, Hctx } from './hctx.js';
+import { jiffiesAt } from './jiffies.js';
 import { type QueueLimits, type QueueLimitsInput, resolveLimits } from './limits.js';
 import {
   blk_add_rq_to_plug,
@@ -48,6 +52,9 @@ import {
 } from './plug.js';
 import {
   BLK_MQ_NO_TAG,
+  END_IO_FLUSH,
+  END_IO_FLUSH_DATA,
+  END_IO_NONE,
   LIST_INSERT_ERR,
   LIST_LOCAL,
   MQ_RQ_COMPLETE,
@@ -60,6 +67,7 @@ import {
   RQF_USE_SCHED,
   RqList,
 } from './request.js';
+import { RequeueWork } from './requeue.js';
 
 /** One incoming bio, from a trace row (trace/io-table.ts columns). */
 export interface BioInput {
@@ -110,6 +118,8 @@ export interface BlockDevice {
   readonly nrHwQueues?: number;
   /** false: no volatile write cache, so PREFLUSH/FUA are stripped at submit. Absent: true. */
   readonly volatileWriteCache?: boolean;
+  /** true: the device honours FUA (BLK_FEAT_FUA); else FUA becomes a post-flush. Absent: false. */
+  readonly fua?: boolean;
   /** 'queued': it will call onComplete later; 'busy': not taken (BLK_STS_RESOURCE). */
   submit(rq: DeviceIo): 'queued' | 'busy' | string;
 }
@@ -195,6 +205,12 @@ export class RequestQueue implements BlkQueue {
   readonly hctxs: Hctx[] = [];
   readonly ctxs: Ctx[] = [];
   readonly plugStats = new PlugStats();
+  /** The requeue work (q->requeue_work) with its requeue and flush lists. */
+  readonly requeueWork: RequeueWork;
+  /** blk_queue_write_cache: the device has a volatile write cache, so flushes are sent. */
+  readonly writeCache: boolean;
+  /** BLK_FEAT_FUA: the device honours FUA itself. */
+  readonly supportsFua: boolean;
   /** Counted surprises (reason -> count), like a reader's warnings. */
   readonly warnings: Record<string, number> = {};
   /** q->last_merge. */
@@ -230,6 +246,8 @@ export class RequestQueue implements BlkQueue {
   private notifyIo: number[] = [];
   private notifyErr: number[] = [];
   private notifyN = 0;
+  /** The one-request list blk_mq_insert_request hands the elevator. */
+  private readonly insertList = new RqList(LIST_LOCAL);
   /** Emptied notification lists kept for the next flush (null while a flush holds them). */
   private spareIo: number[] | null = [];
   private spareErr: number[] | null = [];
@@ -260,6 +278,9 @@ export class RequestQueue implements BlkQueue {
     this.limits = resolveLimits(depth, opts.limits);
     this.nr_requests = this.limits.nr_requests;
     this.noSplitBytes = neverSplitBytes(this.limits);
+    this.writeCache = this.device.volatileWriteCache !== false;
+    this.supportsFua = this.device.fua === true;
+    this.requeueWork = new RequeueWork(this);
     this.recordedSplits = opts.recordedSplits ?? null;
     // One ctx per CPU, grouped evenly onto the hardware queues (block/blk-mq-cpumap.c
     // blk_mq_map_queues). SIMPLIFIED: contiguous CPU ranges, no topology.
@@ -269,6 +290,8 @@ export class RequestQueue implements BlkQueue {
     for (let i = 0; i < nrHw; i++) {
       const h = new Hctx(this, i, this.nr_requests, depth);
       h.adopt(this.ctxs.filter((c) => Math.floor((c.cpu * nrHw) / nrCpus) === i));
+      // block/blk-mq.c blk_mq_init_hctx: each hctx gets its flush queue and flush request.
+      h.fq = new BlkFlushQueue(this, h.ctxs[0]);
       this.hctxs.push(h);
     }
     this.resumeFn = () => this.resumeOne();
@@ -314,8 +337,10 @@ export class RequestQueue implements BlkQueue {
     bio.bi_iter.bi_size = bytes;
     bio.ioBytes = bytes;
     let opf = opfFromTrace(op, flags);
-    // An empty bio with PREFLUSH is a flush, whatever op the trace gave it.
-    if (bytes === 0 && opf & REQ_PREFLUSH) opf = (opf & ~REQ_OP_MASK) | REQ_OP_FLUSH;
+    // block/blk-flush.c blkdev_issue_flush: an empty flush is a bio of op WRITE with PREFLUSH
+    // (REQ_OP_FLUSH exists only in requests the flush machinery makes, block/blk-core.c).
+    if ((opf & REQ_OP_MASK) === REQ_OP_FLUSH || (bytes === 0 && opf & REQ_PREFLUSH))
+      opf = (opf & ~REQ_OP_MASK) | REQ_OP_WRITE | REQ_PREFLUSH;
     bio.bi_opf = opf;
     bio.bi_ioprio = ioprio;
     bio.bi_write_hint = 0;
@@ -422,7 +447,8 @@ export class RequestQueue implements BlkQueue {
       throw new InvariantError(`rqs_count ${elv.rqs_count} but ${listed} requests on ctx and error lists`);
     for (const h of this.hctxs) {
       let sched = 0;
-      let drv = 0;
+      // The flush command borrows a scheduler tag but holds its own driver tag while it runs.
+      let drv = h.fq.flush_rq.tag !== BLK_MQ_NO_TAG ? 1 : 0;
       for (const r of this.allRequests) {
         if (r.freed || r.mq_hctx !== h) continue;
         if (r.internal_tag !== BLK_MQ_NO_TAG) sched++;
@@ -494,15 +520,16 @@ export class RequestQueue implements BlkQueue {
     if (rec.tQ[bio.io] === NONE) rec.tQ[bio.io] = this.engine.now;
     // block/blk-core.c submit_bio_noacct: without a volatile write cache PREFLUSH and FUA
     // mean nothing; an empty flush then completes at once.
-    if (this.device.volatileWriteCache === false && bio.bi_opf & (REQ_PREFLUSH | REQ_FUA)) {
+    if (!this.writeCache && bio.bi_opf & (REQ_PREFLUSH | REQ_FUA)) {
       bio.bi_opf &= ~(REQ_PREFLUSH | REQ_FUA);
-      if ((bio.bi_opf & REQ_OP_MASK) === REQ_OP_FLUSH) {
+      if (bio.bi_iter.bi_size === 0) {
         this.bioEndio(bio, 0);
         this.flushNotifications();
         return;
       }
     }
     this.submitPieces(task, bio);
+    this.flushNotifications();
   }
 
   /** The front piece's sectors, the nearer of the limits' cut (`split`; 0 = none) and a recorded one. */
@@ -575,8 +602,9 @@ export class RequestQueue implements BlkQueue {
   }
 
   /**
-   * block/blk-mq.c __blk_mq_alloc_requests with an elevator: a scheduler tag (shallow-limited
-   * by limit_depth for everything but flushes), prepare_request. Null if no tag is free.
+   * block/blk-mq.c __blk_mq_alloc_requests with an elevator: a scheduler tag, shallow-limited by
+   * limit_depth, and prepare_request, for every op but REQ_OP_FLUSH (which no bio carries: an
+   * empty flush is a WRITE with PREFLUSH and goes through both). Null if no tag is free.
    */
   private allocRequest(bio: BioImpl): Request | null {
     const ctx = this.ctxs[bio.cpu];
@@ -607,6 +635,8 @@ export class RequestQueue implements BlkQueue {
     rq.state = MQ_RQ_IDLE;
     rq.ref = 1;
     rq.bpfRefs = 0;
+    rq.end_io = END_IO_NONE;
+    rq.flush_seq = 0;
     rq.elv.priv[0] = 0;
     rq.elv.priv[1] = null;
     rq.issued = false;
@@ -638,8 +668,8 @@ export class RequestQueue implements BlkQueue {
     return true;
   }
 
-  // The rest of blk_mq_submit_bio once a request exists: G, fill it, then the flush path or
-  // the plug.
+  // The rest of blk_mq_submit_bio once a request exists: G, fill it, then the flush machinery
+  // or the plug.
   private startRequest(task: Task, rq: Request, bio: BioImpl): void {
     const rec = this.rec;
     const now = this.engine.now;
@@ -656,23 +686,12 @@ export class RequestQueue implements BlkQueue {
     rq.pid = bio.pid;
     rq.comm = bio.comm;
     rq.io0 = bio.io;
-    const op = bio.bi_opf & REQ_OP_MASK;
-    if (op === REQ_OP_FLUSH || (bio.bi_opf & REQ_PREFLUSH && bio.bi_iter.bi_size === 0)) {
-      this.insertFlush(rq);
-      return;
-    }
-    // SIMPLIFIED (docs "flush"): a data write with FUA/PREFLUSH takes the normal path; its
-    // flags already make it unmergeable. No pre/post flush commands are generated.
+    // block/blk-mq.c blk_mq_submit_bio: PREFLUSH/FUA requests go to the flush machinery before
+    // the plug; those it hands back (no flush before their data) continue as usual.
+    // (An empty FUA bio on a device that honours FUA needs nothing and ends inside; the task's
+    // submission reports the completion when it returns.)
+    if (op_is_flush(bio.bi_opf) && blk_insert_flush(this, rq)) return;
     blk_add_rq_to_plug(this, task.plug, rq);
-  }
-
-  // SIMPLIFIED (docs "flush"): block/blk-flush.c blk_insert_flush for an empty flush is taken
-  // as "the flush goes to the head of hctx->dispatch and the queue runs from kblockd".
-  private insertFlush(rq: Request): void {
-    rq.rq_flags |= RQF_FLUSH_SEQ;
-    const hctx = rq.mq_hctx as Hctx;
-    hctx.dispatch.addHead(rq);
-    hctx.run(true);
   }
 
   private finishPlug(task: Task): void {
@@ -731,7 +750,10 @@ export class RequestQueue implements BlkQueue {
     }
     const rest = task.waitRest;
     task.waitRest = null;
-    if (rest !== null && !this.submitPieces(task, rest)) return;
+    if (rest !== null && !this.submitPieces(task, rest)) {
+      this.flushNotifications();
+      return;
+    }
     // Work the task submitted while it slept, in order, until it sleeps again.
     while (!task.blocked && task.backlogHead < task.backlog.length) {
       const item = task.backlog[task.backlogHead++];
@@ -743,6 +765,7 @@ export class RequestQueue implements BlkQueue {
       task.backlog.length = 0;
       task.backlogHead = 0;
     }
+    this.flushNotifications();
   }
 
   // --- merge event sinks (block/merge.ts MergeHost) -----------------------------------------
@@ -784,7 +807,9 @@ export class RequestQueue implements BlkQueue {
     rq.sector = rq.__sector;
     rq.bytes = rq.__data_len;
     const first = !rq.issued;
-    if (first) this.recordIssue(rq, now);
+    // A flush command carries no bio: its D belongs to the empty flushes it serves.
+    const flushCmd = is_flush_rq(rq);
+    if (first && !flushCmd) this.recordIssue(rq, now);
     rq.state = MQ_RQ_IN_FLIGHT;
     if (this.limits.queue_stats) {
       rq.io_start_time_ns = now;
@@ -800,11 +825,28 @@ export class RequestQueue implements BlkQueue {
       rq.state = MQ_RQ_IDLE;
       rq.stats_sectors = 0;
       rq.rq_flags &= ~RQF_STATS;
-      if (first) this.unrecordIssue(rq, now);
+      if (first && !flushCmd) this.unrecordIssue(rq, now);
       return BLK_STS_RESOURCE;
     }
     rq.issued = true;
+    if (first && flushCmd) this.recordFlushIssue(rq, now);
     return BLK_STS_OK;
+  }
+
+  /**
+   * A flush command went to the device: D for each empty flush it serves (the requests on its
+   * flush queue's running list without data), as a trace shows an fsync's flush: its Q and G,
+   * then the flush command's D (D FN), then its own C. Data requests keep the D of their DATA
+   * step.
+   */
+  private recordFlushIssue(flush_rq: Request, now: number): void {
+    const rec = this.rec;
+    const fq = (flush_rq.mq_hctx as Hctx).fq;
+    const running = fq.flush_queue[fq.flush_running_idx];
+    for (let r = running.first; r !== null; r = r.ql_next) {
+      const b = r.bio;
+      if (b !== null && r.__data_len === 0 && rec.tD[b.io] === NONE) rec.tD[b.io] = now;
+    }
   }
 
   /**
@@ -860,18 +902,58 @@ export class RequestQueue implements BlkQueue {
    */
   requeueRequest(rq: Request): void {
     this.requeueBookkeeping(rq);
-    const hctx = rq.mq_hctx as Hctx;
-    this.engine.after(
-      0,
-      () => {
-        this.enterWorker(hctx);
-        const list = new RqList(LIST_LOCAL);
-        list.addTail(rq);
-        this.elevator.insert_requests(hctx, list, 1);
-        this.runHwQueues();
-      },
-      PRIO.NORMAL,
-    );
+    this.requeueWork.addRequest(rq);
+  }
+
+  /**
+   * block/blk-mq.c blk_mq_insert_request, with the elevator every queue here has: a flush
+   * command goes to the head of hctx->dispatch, anything else to the elevator.
+   */
+  blk_mq_insert_request(rq: Request, flags: number): void {
+    // block/blk-mq.c blk_mq_insert_request: REQ_OP_FLUSH bypasses the scheduler, at the head.
+    if ((rq.cmd_flags & REQ_OP_MASK) === REQ_OP_FLUSH) {
+      this.blk_mq_request_bypass_insert(rq, BLK_MQ_INSERT_AT_HEAD);
+      return;
+    }
+    const list = this.insertList;
+    list.addTail(rq);
+    this.elevator.insert_requests(rq.mq_hctx as Hctx, list, flags);
+  }
+
+  /** block/blk-mq.c blk_mq_request_bypass_insert: onto hctx->dispatch, at the head or the tail. */
+  blk_mq_request_bypass_insert(rq: Request, flags: number): void {
+    const dispatch = (rq.mq_hctx as Hctx).dispatch;
+    if (flags & BLK_MQ_INSERT_AT_HEAD) dispatch.addHead(rq);
+    else dispatch.addTail(rq);
+  }
+
+  /** blk_rq_init for a flush command (block/blk-flush.c blk_kick_flush): a fresh request. */
+  initFlushRequest(rq: Request): void {
+    rq.id = ++this.rqSeq;
+    rq.tag = BLK_MQ_NO_TAG;
+    rq.internal_tag = BLK_MQ_NO_TAG;
+    rq.cmd_flags = 0;
+    rq.rq_flags = 0;
+    rq.end_io = END_IO_NONE;
+    rq.flush_seq = 0;
+    // (sector_t)-1 in the kernel; a flush has no sector, and devices read 0 more safely.
+    rq.__sector = 0;
+    rq.__data_len = 0;
+    rq.bio = null;
+    rq.biotail = null;
+    rq.nr_phys_segments = 0;
+    rq.stats_sectors = 0;
+    rq.io_start_time_ns = 0;
+    rq.start_time_ns = this.engine.now;
+    rq.state = MQ_RQ_IDLE;
+    rq.issued = false;
+    rq.done = false;
+    rq.io0 = -1;
+  }
+
+  /** jiffies now, at the queue's HZ. */
+  jiffies(): number {
+    return jiffiesAt(this.engine.now, this.limits.hz);
   }
 
   /** blk_mq_delay_run_hw_queues under an SQ scheduler: this CPU's hctx and any with leftovers. */
@@ -880,14 +962,14 @@ export class RequestQueue implements BlkQueue {
   }
 
   /**
-   * blk_mq_run_hw_queues(q, true) from kblockd. UFQ sets QUEUE_FLAG_SQ_SCHED, so only the hctx
+   * blk_mq_run_hw_queues(q, async) (by default async, from kblockd). UFQ sets QUEUE_FLAG_SQ_SCHED, so only the hctx
    * of `cpu` (default: the CPU running now) and any hctx with leftovers on its dispatch list
    * run. With no CPU known (-1) every hctx runs, as the kernel does with no preferred hctx.
    */
-  runHwQueues(cpu: number = this.runningCpu()): void {
+  runHwQueues(cpu: number = this.runningCpu(), async = true): void {
     // block/blk-mq.c blk_mq_run_hw_queues: blk_mq_get_sq_hctx is the current CPU's hctx.
     const sq = cpu >= 0 ? this.ctxs[cpu % this.ctxs.length].hctx : null;
-    for (const h of this.hctxs) if (sq === null || h === sq || !h.dispatch.empty) h.run(true);
+    for (const h of this.hctxs) if (sq === null || h === sq || !h.dispatch.empty) h.run(async);
   }
 
   /**
@@ -921,22 +1003,37 @@ export class RequestQueue implements BlkQueue {
     this.flushNotifications();
   }
 
-  /** blk_mq_end_request: every bio completes (C), finish_request, then the request is freed. */
+  /**
+   * blk_mq_end_request: every bio completes (C), finish_request, then the request is freed, or
+   * its end_io runs instead (the flush machinery's requests, block/flush.ts).
+   */
   endRequest(rq: Request, error: number): void {
     if (rq.state === MQ_RQ_IN_FLIGHT) this.nInflight--;
     rq.state = MQ_RQ_COMPLETE;
-    rq.done = true;
-    // blk_update_request: all bios end; the request keeps no data.
-    let b = rq.bio;
-    while (b !== null) {
-      const next: BioImpl | null = b.bi_next;
-      this.bioEndio(b, error);
-      b = next;
+    if (rq.rq_flags & RQF_FLUSH_SEQ) {
+      // block/blk-mq.c blk_update_request: a request in a flush sequence keeps its bio unended
+      // (it ends with the whole sequence); biotail still points at it.
+      rq.bio = null;
+    } else {
+      rq.done = true;
+      // blk_update_request: all bios end; the request keeps no data.
+      let b = rq.bio;
+      while (b !== null) {
+        const next: BioImpl | null = b.bi_next;
+        this.bioEndio(b, error);
+        b = next;
+      }
+      rq.bio = null;
+      rq.biotail = null;
     }
-    rq.bio = null;
-    rq.biotail = null;
     rq.__data_len = 0;
-    this.blk_mq_free_request(rq);
+    // block/blk-mq.c __blk_mq_end_request: finish_request before end_io, so a sequenced data
+    // request reaches the elevator's finish hook once, at the end of its DATA step.
+    this.blk_mq_finish_request(rq);
+    const end_io = rq.end_io;
+    if (end_io === END_IO_FLUSH) flush_end_io(this, rq, error);
+    else if (end_io === END_IO_FLUSH_DATA) mq_flush_data_end_io(this, rq, error);
+    else this.blk_mq_free_request(rq);
   }
 
   private bioEndio(bio: BioImpl, error: number): void {
@@ -988,12 +1085,17 @@ export class RequestQueue implements BlkQueue {
     this.spareErr = errs;
   }
 
-  /** block/blk-mq.c blk_mq_free_request: finish_request once, then drop the block layer's reference. */
-  blk_mq_free_request(rq: Request): void {
+  /** block/blk-mq.c blk_mq_finish_request: the elevator's finish hook, at most once per request. */
+  private blk_mq_finish_request(rq: Request): void {
     if (rq.rq_flags & RQF_USE_SCHED) {
       rq.rq_flags &= ~RQF_USE_SCHED;
       this.elevator.finish_request(rq);
     }
+  }
+
+  /** block/blk-mq.c blk_mq_free_request: finish_request once, then drop the block layer's reference. */
+  blk_mq_free_request(rq: Request): void {
+    this.blk_mq_finish_request(rq);
     rq.state = MQ_RQ_IDLE;
     if (--rq.ref === 0) this.__blk_mq_free_request(rq);
   }

@@ -40,6 +40,20 @@ export const LIST_CTX = 2;
 export const LIST_HCTX_DISPATCH = 3;
 export const LIST_INSERT_ERR = 4;
 export const LIST_LOCAL = 5;
+/** A flush queue's pending or running list (block/blk-flush.c fq->flush_queue[]). */
+export const LIST_FLUSH = 6;
+/** The queue's requeue or flush list, waiting for the requeue work (q->requeue_list, q->flush_list). */
+export const LIST_REQUEUE = 7;
+
+/**
+ * rq->end_io: what runs when the request ends, in place of freeing it (block/blk-mq.c
+ * __blk_mq_end_request). Only the flush machinery sets one (block/blk-flush.c).
+ */
+export const END_IO_NONE = 0;
+/** mq_flush_data_end_io: the DATA step of a flush sequence ended. */
+export const END_IO_FLUSH_DATA = 1;
+/** flush_end_io: a flush command (fq->flush_rq) ended. */
+export const END_IO_FLUSH = 2;
 
 /** A list head of requests (struct list_head of queuelist entries), O(1) everywhere. */
 export class RqList {
@@ -165,6 +179,12 @@ export class Request implements BlkRequest {
   comm = '';
   /** enum mq_rq_state. */
   state = MQ_RQ_IDLE;
+  /** rq->end_io (END_IO_*). */
+  end_io = END_IO_NONE;
+  /** rq->flush.seq: the REQ_FSEQ_* steps of its flush sequence done so far (block/flush.ts). */
+  flush_seq = 0;
+  /** rq->flush.saved_end_io: end_io to restore when the flush sequence is over. */
+  flush_saved_end_io = END_IO_NONE;
   /** rq->ref: the block layer holds one from allocation; kfuncs add and drop more. */
   ref = 0;
   /** References taken through kfuncs and not yet dropped (released when a policy is ejected). */

@@ -32,6 +32,8 @@ export class TestDevice implements BlockDevice {
   busyNext = 0;
   /** Absent: the queue assumes a volatile write cache. */
   volatileWriteCache?: boolean;
+  /** Absent: the queue assumes no FUA support. */
+  fua?: boolean;
   private complete: (rq: DeviceIo, error: number) => void = () => {};
 
   constructor(
@@ -92,6 +94,8 @@ export interface HarnessOptions extends Partial<Omit<RequestQueueOptions, 'engin
   ops?: UfqOps | null;
   /** The device's volatile write cache (default: present). */
   vwc?: boolean;
+  /** The device honours FUA (default: no). */
+  fua?: boolean;
 }
 
 export function harness(o: HarnessOptions = {}): Harness {
@@ -106,6 +110,7 @@ export function harness(o: HarnessOptions = {}): Harness {
     o.latencyNs === undefined ? 1000 : o.latencyNs,
   );
   if (o.vwc !== undefined) dev.volatileWriteCache = o.vwc;
+  if (o.fua !== undefined) dev.fua = o.fua;
   const q = new RequestQueue({
     engine,
     device: (cb) => dev.bind(cb),
