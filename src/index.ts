@@ -80,6 +80,7 @@ export { writeReport } from './report/write.js';
 export { encodeDump, encodePerCpu } from './trace/blktrace/writer.js';
 export * from './trace/btt.js';
 export * from './trace/event.js';
+export { FLUSH_WARNING } from './trace/flush-pairs.js';
 export * from './trace/ioprio-rules.js';
 export { PAIR_WARNING, Pairer, type PairOptions, type PairResult, pairEvents } from './trace/pair.js';
 export { type ReadTraceOptions, readTrace } from './trace/read-trace.js';

@@ -2,6 +2,7 @@
 // latency percentiles, throughput and per-process, per-op and per-class figures. Reads,
 // pairs and summarises; the figures come from trace/pair, trace/btt and metrics/.
 import { Args, Flags } from '@oclif/core';
+import { type FlushSummary, summarizeFlushes } from '../metrics/flushes.js';
 import { type IoSummary, summarizeIos } from '../metrics/summary.js';
 import { renderInspect } from '../report/inspect-tables.js';
 import { type BttFigure, type BttMerges, type ContractBttMetric, contractFigures } from '../trace/btt.js';
@@ -20,6 +21,8 @@ export interface InspectResult {
   processes: IoSummary['processes'];
   byOp: IoSummary['byOp'];
   byClass: IoSummary['byClass'];
+  /** Empty flushes (fsync's cache flushes), paired apart from the bios (docs/metrics.md); n 0 when none. */
+  flushes: FlushSummary;
   warnings: WarningCounts;
 }
 
@@ -30,7 +33,7 @@ export default class Inspect extends BaseCommand {
   static override summary = 'Analyse a recorded trace as btt does, with percentiles and per-process figures.';
 
   static override description =
-    `Pairs the trace's events into I/Os exactly as btt does and prints btt's "All Devices" latencies (Q2Q ... Q2C) and "Device Merge Information", then nearest-rank latency percentiles (Q2C, Q2D, D2C), throughput from the first Q to the last C, and the same per process, per operation and per I/O priority class, with Jain's fairness index over the processes' contention window. Events that could not be paired are counted under warnings.
+    `Pairs the trace's events into I/Os exactly as btt does and prints btt's "All Devices" latencies (Q2Q ... Q2C) and "Device Merge Information", then nearest-rank latency percentiles (Q2C, Q2D, D2C), throughput from the first Q to the last C, and the same per process, per operation and per I/O priority class, with Jain's fairness index over the processes' contention window. Empty flushes (an fsync's cache flush), which btt leaves out, are paired apart and summarised under flushes. Events that could not be paired are counted under warnings.
 
 Several TRACE arguments (or a directory holding several traces) give one result each; with --json that is an array of results, each with a "trace" field.`;
 
@@ -78,7 +81,7 @@ Several TRACE arguments (or a directory holding several traces) give one result 
       const summary = summarizeIos(paired.ios, paired.strings);
       const result = inspectResult(paired, summary);
       if (!this.jsonEnabled() && !flags.quiet)
-        this.log(renderInspect(label, paired, summary, result.warnings));
+        this.log(renderInspect(label, paired, summary, result.warnings, result.flushes));
       results.push({ trace: label, ...result });
     }
     if (results.length === 1) {
@@ -101,6 +104,7 @@ export function inspectResult(paired: PairResult, summary: IoSummary): InspectRe
     processes: summary.processes,
     byOp: summary.byOp,
     byClass: summary.byClass,
+    flushes: summarizeFlushes(paired.flushes),
     warnings,
   };
 }

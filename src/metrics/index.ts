@@ -1,5 +1,6 @@
 // The metrics API: the summaries `inspect` and `run` share (import from 'ufq-replay').
 export * from './fairness.js';
+export * from './flushes.js';
 export * from './groups.js';
 export * from './latency-summary.js';
 export * from './percentiles.js';

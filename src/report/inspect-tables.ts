@@ -1,6 +1,7 @@
 // The readable form of `inspect`: btt's tables (in µs rather than btt's seconds), merge
 // information, latency percentiles, throughput, per-process/op/class rows, fairness and
 // warnings. Text only; the figures are computed elsewhere.
+import type { FlushSummary } from '../metrics/flushes.js';
 import type { GroupSummary, IoSummary } from '../metrics/summary.js';
 import { BTT_METRICS, type BttFigure, CONTRACT_BTT_METRICS } from '../trace/btt.js';
 import { devName, type WarningCounts } from '../trace/event.js';
@@ -15,6 +16,7 @@ export function renderInspect(
   paired: PairResult,
   s: IoSummary,
   warnings: WarningCounts,
+  flushes?: FlushSummary,
 ): string {
   const info = paired.info;
   const out: string[] = [
@@ -34,6 +36,7 @@ export function renderInspect(
       ['Q2D', s.latency.q2d_ns],
       ['D2C', s.latency.d2c_ns],
     ]),
+    ...flushLines(flushes),
     '',
     'processes (Q2C in µs)',
     processTable(s.processes),
@@ -48,6 +51,20 @@ export function renderInspect(
   ];
   out.push('', ...warningLines(warnings));
   return out.join('\n');
+}
+
+/** The recorded empty flushes' latencies, when the trace has any (as `run` prints the replayed ones). */
+function flushLines(f: FlushSummary | undefined): string[] {
+  if (f === undefined || f.n === 0) return [];
+  return [
+    '',
+    `empty flushes: ${f.n} recorded, ${f.completed} completed (µs; not among the I/Os above, as in btt)`,
+    latencyTable([
+      ['Q2C', f.latency.q2c_ns],
+      ['Q2D', f.latency.q2d_ns],
+      ['D2C', f.latency.d2c_ns],
+    ]),
+  ];
 }
 
 function seconds(ns: number): string {

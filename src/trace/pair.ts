@@ -7,7 +7,8 @@
 // for Q2A. Events before a device's first Q or A are culled, zero-byte Q/G/S/I/M/D/C are
 // ignored, passthrough events are skipped, and every delta is at least 1 ns. Unlike btt,
 // cgroup-flagged events are paired (the reader has masked the flag), and a bio's row also
-// records its merge head, requeue count, error and I/O priority. See docs/metrics.md.
+// records its merge head, requeue count, error and I/O priority. The zero-byte Q/G/D/C of
+// empty flushes go to flush-pairs.ts, a table of their own. See docs/metrics.md.
 import { BTT, BttAccumulator, type BttStats, DeviceCounts, isRemapperDev } from './btt.js';
 import {
   ACT,
@@ -19,6 +20,7 @@ import {
   type TraceSource,
   type WarningCounts,
 } from './event.js';
+import { FlushPairer } from './flush-pairs.js';
 import { type IoTable, IoTableBuilder, NONE as NO_TIME } from './io-table.js';
 import { applyIoprioRules, type IoprioRule } from './ioprio-rules.js';
 import { NIL, SectorTree } from './sector-tree.js';
@@ -31,6 +33,8 @@ export interface PairOptions {
 
 export interface PairResult {
   ios: IoTable;
+  /** Empty flushes (fsync's cache flush), one row each in Q order (flush-pairs.ts); btt leaves them out. */
+  flushes: IoTable;
   strings: StringTable;
   btt: BttStats;
   /** Events that could not be paired, by reason (the reader's own skips are in info.warnings). */
@@ -66,10 +70,12 @@ export async function pairEvents(source: TraceSource, options: PairOptions = {})
     pairer.push(batch);
     source.recycle?.(batch);
   }
-  const { ios, btt, warnings, pieces, splits } = pairer.finish();
-  if (options.ioprioRules && options.ioprioRules.length > 0)
+  const { ios, flushes, btt, warnings, pieces, splits } = pairer.finish();
+  if (options.ioprioRules && options.ioprioRules.length > 0) {
     applyIoprioRules(ios, source.strings, options.ioprioRules);
-  return { ios, strings: source.strings, btt, warnings, info: source.info, pieces, splits };
+    applyIoprioRules(flushes, source.strings, options.ioprioRules);
+  }
+  return { ios, flushes, strings: source.strings, btt, warnings, info: source.info, pieces, splits };
 }
 
 /** What btt keeps per device (btt/devs.c d_info), reduced to what pairing needs. */
@@ -127,6 +133,8 @@ export class Pairer {
   private pieces = emptyPieceRequests();
   /** Cut sectors of each split bio, by row. */
   private readonly splits = new Map<number, number[]>();
+  /** Empty flushes, from the zero-byte events btt ignores. */
+  private readonly flushes = new FlushPairer(this.warnings);
 
   /** `eventsHint`: about how many events will be pushed (TraceSource.eventsHint), to size the table once. */
   constructor(eventsHint?: number) {
@@ -148,8 +156,12 @@ export class Pairer {
       switch (action[i]) {
         case ACT.Q:
           if (bytes[i] > 0) this.queue(b, i);
+          else this.flushes.queue(b, i);
           break;
         case ACT.G:
+          if (bytes[i] > 0) this.findQ(b, i);
+          else this.flushes.getRequest(b, i, this.dataLive(b.dev[i]));
+          break;
         case ACT.S:
         case ACT.I:
         case ACT.M:
@@ -158,9 +170,11 @@ export class Pairer {
           break;
         case ACT.D:
           if (bytes[i] > 0) this.issue(b, i);
+          else this.flushes.issue(b, i);
           break;
         case ACT.C:
           if (bytes[i] > 0) this.complete(b, i);
+          else this.flushes.complete(b, i, this.dataLive(b.dev[i]));
           break;
         case ACT.R:
           this.requeue(b, i);
@@ -184,6 +198,7 @@ export class Pairer {
   /** Final table and figures; counts every Q still pending. Call once. */
   finish(): {
     ios: IoTable;
+    flushes: IoTable;
     btt: BttStats;
     warnings: WarningCounts;
     pieces: PieceRequests;
@@ -202,6 +217,7 @@ export class Pairer {
     for (const ds of this.devices.values()) devices.push(ds.counts);
     return {
       ios: this.builder.finish(),
+      flushes: this.flushes.finish(),
       btt: this.acc.result(devices),
       warnings: this.warnings,
       pieces: this.pieces,
@@ -219,6 +235,12 @@ export class Pairer {
     this.cachedDev = dev;
     this.cachedState = ds;
     return ds;
+  }
+
+  /** Whether the data path has seen a Q or A on `dev` (without making a device btt would count). */
+  private dataLive(dev: number): boolean {
+    const ds = this.devices.get(dev);
+    return ds !== undefined && !ds.culling;
   }
 
   /** The device of event i, or undefined (and counted) while the device is still culled. */

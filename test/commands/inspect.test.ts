@@ -28,8 +28,22 @@ describe('inspect', () => {
     expect(run.exitCode).toBe(0);
     const r = run.result!;
     expect(Object.keys(r).sort()).toEqual(
-      ['btt', 'byClass', 'byOp', 'latency', 'merges', 'processes', 'throughput', 'warnings'].sort(),
+      [
+        'btt',
+        'byClass',
+        'byOp',
+        'flushes',
+        'latency',
+        'merges',
+        'processes',
+        'throughput',
+        'warnings',
+      ].sort(),
     );
+    // rw-mix has no empty flush: the field is there, with n 0
+    expect(r.flushes.n).toBe(0);
+    expect(Object.keys(r.flushes.latency).sort()).toEqual(['d2c_ns', 'q2c_ns', 'q2d_ns']);
+    expect(Object.keys(r.flushes.latency.q2c_ns).sort()).toEqual(LATENCY_KEYS);
     expect(Object.keys(r.btt).sort()).toEqual(['D2C', 'G2I', 'I2D', 'M2D', 'Q2C', 'Q2G', 'Q2M', 'Q2Q']);
     expect(Object.keys(r.btt.Q2C).sort()).toEqual(['avg_ns', 'max_ns', 'min_ns', 'n']);
     expect(Object.keys(r.merges).sort()).toEqual(['blkavg', 'blkmax', 'blkmin', 'd', 'q', 'ratio', 'total']);
@@ -64,6 +78,17 @@ describe('inspect', () => {
       'warnings',
     ])
       expect(text).toContain(heading);
+    expect(text).not.toContain('empty flushes');
+  });
+
+  it('the empty flushes of an fsync capture: counted in JSON and printed apart from the I/Os', async () => {
+    const json = await runCommandClass<InspectResult>(Inspect, [`${TRACES}fsync-ext4.mq-deadline`, '--json']);
+    expect(json.exitCode).toBe(0);
+    // traces/README.md: fio's fsync and fdatasync jobs; 1802 `Q FWS` lines in blkparse's text
+    expect(json.result!.flushes).toMatchObject({ n: 1802, completed: 1802 });
+    const text = await runCommandClass<InspectResult>(Inspect, [`${TRACES}fsync-ext4.mq-deadline`]);
+    expect(text.exitCode).toBe(0);
+    expect(output()).toContain('empty flushes: 1802 recorded, 1802 completed');
   });
 
   it('a missing trace exits 3 (INPUT_NOT_FOUND)', async () => {
