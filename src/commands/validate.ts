@@ -10,11 +10,12 @@ import { compareDistributions } from '../device/calibrate/quality.js';
 import { selfCalibrate, selfCalibrationNote } from '../device/calibrate/self.js';
 import { compareIos, renderValidation, type ValidateResult } from '../device/calibrate/validation.js';
 import { UfqReplayError } from '../errors.js';
+import { summarizeFlushes } from '../metrics/flushes.js';
 import { type IoSummary, summarizeIos } from '../metrics/summary.js';
 import { getPolicy, policyNames } from '../policies/registry.js';
 import { REPLAY_MODES, type ReplayMode } from '../replay/plan.js';
 import { simulate } from '../replay/replay.js';
-import { replayedRows } from '../replay/tables.js';
+import { replayedDevice, replayedFlushes, replayedRows } from '../replay/tables.js';
 import { findTraceMeta } from '../replay/trace-meta.js';
 import type { IoTable } from '../trace/io-table.js';
 import { applyIoprioRules, parseIoprioRules } from '../trace/ioprio-rules.js';
@@ -115,8 +116,12 @@ export default class Validate extends BaseCommand {
       mode: out.result.mode,
       seed: out.result.seed,
       ...compareIos(
-        { summary: recorded, merges: paired.btt.merges },
-        { summary: out.result, merges: out.result.merges },
+        {
+          summary: recorded,
+          merges: paired.btt.merges,
+          flushes: summarizeFlushes(replayedFlushes(paired.flushes, replayedDevice(paired.ios), {})),
+        },
+        { summary: out.result, merges: out.result.merges, flushes: out.result.flushes },
       ),
       q2c: q2cFit(recordedIos, out.ios),
       warnings: out.result.warnings,

@@ -55,7 +55,7 @@ export interface WorkerError {
 
 export type WorkerReply =
   | { type: 'note'; line: string }
-  | { type: 'done'; result: RunResult; ios: IoTable; strings: string[]; info: TraceInfo }
+  | { type: 'done'; result: RunResult; ios: IoTable; flushes: IoTable; strings: string[]; info: TraceInfo }
   | { type: 'error'; error: WorkerError };
 
 type Outcome = { kind: 'done'; output: ReplayOutput } | { kind: 'hung'; progress: HookProgress };
@@ -174,7 +174,7 @@ function startWorker(request: WorkerRequest): Worker {
 function revive(m: Extract<WorkerReply, { type: 'done' }>): ReplayOutput {
   const strings = new StringTable();
   for (let i = 1; i < m.strings.length; i++) strings.intern(m.strings[i]);
-  return { result: m.result, ios: m.ios, strings, info: m.info };
+  return { result: m.result, ios: m.ios, flushes: m.flushes, strings, info: m.info };
 }
 
 function reviveError(e: WorkerError): Error {

@@ -10,7 +10,7 @@ import { KFUNC_HOST } from '../policies/registry.js';
 import { Engine } from '../sim/engine.js';
 import { Rng } from '../sim/rng.js';
 import type { StringTable } from '../trace/event.js';
-import type { IoTable } from '../trace/io-table.js';
+import { type IoTable, NONE } from '../trace/io-table.js';
 import type { Ejection } from '../ufq/elevator.js';
 import type { UfqOps } from '../ufq/ops.js';
 import type { UfqRevision } from '../ufq/revisions.js';
@@ -98,7 +98,8 @@ export function runMachine(s: MachineSetup): MachineReport {
         row,
         op[row],
         flags[row],
-        sector[row],
+        // An empty flush has no sector in the trace; its bio starts at 0, as bio_init leaves it.
+        sector[row] === NONE ? 0 : sector[row],
         bytes[row],
         procPid[proc],
         comms[proc],

@@ -64,9 +64,39 @@ export function arrivalOrder(ios: IoTable): { order: Uint32Array; skipped: numbe
     order[m++] = i;
   }
   const out = order.subarray(0, m);
-  // Pairing emits rows in Q order, so the sort is normally skipped.
-  if (!sorted) out.sort((a, b) => ios.tQ[a] - ios.tQ[b] || a - b);
+  // Pairing emits rows in Q order, so the sort is normally skipped; a table of data rows
+  // followed by empty-flush rows (replay.ts) is two sorted runs, merged in one pass.
+  if (!sorted && !mergeTwoRuns(out, ios.tQ)) out.sort((a, b) => ios.tQ[a] - ios.tQ[b] || a - b);
   return { order: out, skipped: n - m };
+}
+
+/**
+ * Orders `rows` by (t, row) in place when they form two ascending runs; false (rows untouched)
+ * otherwise. Rows within each run ascend, so equal times keep row order.
+ */
+function mergeTwoRuns(rows: Uint32Array, t: Float64Array): boolean {
+  let cut = 1;
+  while (cut < rows.length && t[rows[cut]] >= t[rows[cut - 1]]) cut++;
+  for (let k = cut + 1; k < rows.length; k++) if (t[rows[k]] < t[rows[k - 1]]) return false;
+  const left = rows.slice(0, cut);
+  const right = rows.slice(cut);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < left.length && j < right.length) {
+    const a = left[i];
+    const b = right[j];
+    if (t[a] < t[b] || (t[a] === t[b] && a < b)) {
+      rows[k++] = a;
+      i++;
+    } else {
+      rows[k++] = b;
+      j++;
+    }
+  }
+  while (i < left.length) rows[k++] = left[i++];
+  while (j < right.length) rows[k++] = right[j++];
+  return true;
 }
 
 /** Groups the trace's rows by process (pid), each process in trace Q order. */

@@ -33,6 +33,7 @@ export function renderRun(r: RunResult): string {
       ['Q2D', r.latency.q2d_ns],
       ['D2C', r.latency.d2c_ns],
     ]),
+    ...flushLines(r),
     '',
     'processes (Q2C in µs)',
     processTable(r.processes),
@@ -53,6 +54,21 @@ export function renderRun(r: RunResult): string {
     out.push(`ejected: ${r.ejected.reason} (hook ${r.ejected.hook}, at ${seconds(r.ejected.atNs)} s)`);
   out.push('', ...warningLines(r.warnings));
   return out.join('\n');
+}
+
+/** The replayed empty flushes' latencies, when the trace had any. */
+function flushLines(r: RunResult): string[] {
+  const f = r.flushes;
+  if (f === undefined || f.n === 0) return [];
+  return [
+    '',
+    `empty flushes: ${f.n} replayed, ${f.completed} completed (µs)`,
+    latencyTable([
+      ['Q2C', f.latency.q2c_ns],
+      ['Q2D', f.latency.q2d_ns],
+      ['D2C', f.latency.d2c_ns],
+    ]),
+  ];
 }
 
 function seconds(ns: number): string {

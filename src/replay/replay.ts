@@ -11,12 +11,13 @@ import { selfCalibrate, selfCalibrationNote } from '../device/calibrate/self.js'
 import type { DeviceProfile } from '../device/profile.js';
 import { loadProfile } from '../device/registry.js';
 import { UfqReplayError } from '../errors.js';
+import { summarizeFlushes } from '../metrics/flushes.js';
 import { runSeries } from '../metrics/series.js';
 import { summarizeIos } from '../metrics/summary.js';
 import { traceStats } from '../metrics/trace-stats.js';
 import { getPolicy, getPolicyInfo, policyNames } from '../policies/registry.js';
 import { countWarning, type StringTable, type TraceInfo, type WarningCounts } from '../trace/event.js';
-import type { IoTable } from '../trace/io-table.js';
+import { type IoTable, NONE } from '../trace/io-table.js';
 import { parseIoprioRules } from '../trace/ioprio-rules.js';
 import { observeBatches } from '../trace/observe.js';
 import { openTrace } from '../trace/open.js';
@@ -30,7 +31,14 @@ import { DEFAULT_WATCHDOG_MS } from './policy-limits.js';
 import { type PolicyParams, policyWithParams } from './policy-params.js';
 import type { RunResult } from './result.js';
 import { selectPids } from './select-pids.js';
-import { replayedRows, simulatedTable } from './tables.js';
+import {
+  appendRows,
+  replayedDevice,
+  replayedFlushes,
+  replayedRows,
+  rowsView,
+  simulatedTable,
+} from './tables.js';
 import { type QueueLimitValues, type ResolvedLimits, traceLimits } from './trace-meta.js';
 import { isPolicyFile, loadPolicyFile } from './user-policy.js';
 
@@ -84,8 +92,10 @@ export interface ReplayOptions {
 /** A replay's result plus its simulated I/Os (for requests.arrow). */
 export interface ReplayOutput {
   result: RunResult;
-  /** One row per replayed bio, with simulated stage times. */
+  /** One row per replayed bio with data, with simulated stage times. */
   ios: IoTable;
+  /** One row per replayed empty flush, with simulated stage times. */
+  flushes: IoTable;
   strings: StringTable;
   info: TraceInfo;
 }
@@ -117,7 +127,13 @@ export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   for (const [k, v] of Object.entries(paired.warnings)) countWarning(warnings, k, v);
   const replayed = replayedRows(paired.ios, warnings);
   const ios = options.pids === undefined ? replayed : selectPids(replayed, options.pids);
-  const windows = scanner.found && options.plugWindows !== 'model' ? scanner.assign(ios) : null;
+  // Recorded empty flushes (fsync) are replayed beside the data bios of the same device.
+  const flushesOnDev = replayedFlushes(paired.flushes, replayedDevice(paired.ios), warnings);
+  const flushes = options.pids === undefined ? flushesOnDev : selectPids(flushesOnDev, options.pids);
+  const windows =
+    scanner.found && options.plugWindows !== 'model'
+      ? joinWindows(scanner.assign(ios), scanner.assign(flushes))
+      : null;
   if (!scanner.found && paired.btt.merges.ratio >= UNPLUGGED_MERGE_RATIO) {
     // Block tracepoint captures often leave out block_plug/block_unplug (docs/replay.md).
     const line = `note: the trace merged bios (btt ratio ${paired.btt.merges.ratio.toFixed(2)}) but recorded no plugs or unplugs: plug windows are modelled, and merges the kernel made in a plug may not happen in the replay`;
@@ -143,9 +159,19 @@ export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   }
   const splits = splitsOfRows(paired.splits, paired.ios, ios);
   return simulateTable(
-    { ios, strings: paired.strings, info: paired.info, windows, limits, warnings, splits },
+    { ios, flushes, strings: paired.strings, info: paired.info, windows, limits, warnings, splits },
     chosen,
   );
+}
+
+/** Windows of the data rows followed by the flush rows' (the replay's table order). */
+function joinWindows(data: PlugWindows, flushes: PlugWindows): PlugWindows {
+  if (flushes.window.length === 0) return data;
+  const window = new Int32Array(data.window.length + flushes.window.length);
+  window.set(data.window);
+  window.set(flushes.window, data.window.length);
+  // Both come from one scanner, so a window id means the same task and window in both.
+  return { window, count: data.count, unplugs: data.unplugs };
 }
 
 /**
@@ -173,9 +199,17 @@ function splitsOfRows(
 export interface ReplayInput {
   /** One row per bio, one device, every row with a Q time (tables.ts replayedRows). */
   ios: IoTable;
+  /**
+   * Empty flushes of the same device with a Q time (PairResult.flushes, tables.ts
+   * replayedFlushes), replayed beside `ios`; absent or empty: none.
+   */
+  flushes?: IoTable;
   strings: StringTable;
   info: TraceInfo;
-  /** Recorded plug windows per row, or null when the trace has no unplugs. */
+  /**
+   * Recorded plug windows per row (of `ios`, then of `flushes`), or null when the trace has no
+   * unplugs. Flush rows without a window entry replay unwindowed.
+   */
   windows: PlugWindows | null;
   limits: ResolvedLimits;
   /** Warnings so far (reading, pairing); the replay adds its own. */
@@ -189,7 +223,11 @@ export interface ReplayInput {
 
 /** Replays an already paired table; `options.trace` only labels the result. */
 export function simulateTable(input: ReplayInput, options: ReplayOptions): ReplayOutput {
-  const { ios, limits, windows } = input;
+  const { ios, limits } = input;
+  // The replayed table: the data rows, then the empty flushes (tables.ts appendRows).
+  const flushRows = input.flushes ?? rowsView(ios, 0, 0);
+  const all = flushRows.length > 0 ? appendRows(ios, flushRows) : ios;
+  const windows = windowsFor(input.windows, all.length);
   const warnings: WarningCounts = { ...input.warnings };
   const note = (line: string) => {
     countWarning(warnings, line);
@@ -233,10 +271,10 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
   }
 
   // The simulated machine (machine.ts), gone once it has reported.
-  const sim = simulatedTable(ios);
+  const simAll = simulatedTable(all);
   const run = runMachine({
-    ios,
-    sim,
+    ios: all,
+    sim: simAll,
     strings: input.strings,
     windows,
     mode,
@@ -260,8 +298,14 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
       run.unfinishedProcesses,
     );
 
+  const sim = all === ios ? simAll : rowsView(simAll, 0, ios.length);
+  const simFlushes = rowsView(simAll, ios.length, all.length);
   const summary = summarizeIos(sim, input.strings);
-  const d = cons.requests.allocated - cons.requests.absorbed;
+  // Empty flushes are bios and (with a write cache) requests too, but neither btt's #Q/#D nor `ios`.
+  const flushQueued = countStamped(simFlushes.tQ);
+  const flushRequests = countStamped(simFlushes.tG);
+  const d = cons.requests.allocated - cons.requests.absorbed - flushRequests;
+  const dataQueued = cons.queued - flushQueued;
   const limitValues: Record<string, number> = { ...run.limits };
   if (limits.values.rotational !== undefined) limitValues.rotational = limits.values.rotational;
   if (limits.values.logical_block_size !== undefined)
@@ -273,20 +317,22 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     mode,
     seed,
     trace: options.trace,
-    ios: cons.queued,
+    ios: dataQueued,
     throughput: summary.throughput,
     latency: summary.latency,
     processes: summary.processes,
     fairness: summary.fairness,
     // btt/output.c __output_dip_merge_ratio: #Q is raised to #D (split bios make more requests than bios).
-    merges: { q: Math.max(cons.queued, d), d, ratio: d > 0 ? Math.max(cons.queued, d) / d : 0 },
+    merges: { q: Math.max(dataQueued, d), d, ratio: d > 0 ? Math.max(dataQueued, d) / d : 0 },
+    flushes: summarizeFlushes(simFlushes),
     opsStats,
-    // A bio never submitted (its process waited on a completion that never came) is lost too.
+    // Every bio, empty flushes included. A bio never submitted (its process waited on a
+    // completion that never came) is lost too.
     conservation: {
       queued: cons.queued,
       completed: cons.completed,
       merged: cons.merged,
-      lost: cons.lost + (ios.length - cons.queued),
+      lost: cons.lost + (all.length - cons.queued),
     },
     ejected: ejected === null ? null : { reason: ejected.reason, hook: ejected.hook, atNs: ejected.atNs },
     warnings,
@@ -311,7 +357,22 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
     traceStats: traceStats(ios, input.info),
     series: runSeries(sim),
   };
-  return { result, ios: sim, strings: input.strings, info: input.info };
+  return { result, ios: sim, flushes: simFlushes, strings: input.strings, info: input.info };
+}
+
+/** Rows with a stage time. */
+function countStamped(t: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] !== NONE) n++;
+  return n;
+}
+
+/** The plug windows of `n` replayed rows: rows past the given windows (flushes) replay unwindowed. */
+function windowsFor(windows: PlugWindows | null, n: number): PlugWindows | null {
+  if (windows === null || windows.window.length >= n) return windows;
+  const window = new Int32Array(n).fill(-1);
+  window.set(windows.window);
+  return { ...windows, window };
 }
 
 function watchdogNs(ms: number | undefined): number {

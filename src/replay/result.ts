@@ -3,6 +3,8 @@
 // from metrics/, so a recorded trace and its replay compare field by field. All times are
 // integer ns and key names carry the unit. Nothing here depends on the machine or the clock:
 // the same inputs give the same bytes.
+
+import type { FlushSummary } from '../metrics/flushes.js';
 import type { LatencySummary, ProcessSummary, StageLatency } from '../metrics/index.js';
 import type { RunSeries } from '../metrics/series.js';
 import type { SlowdownFairness } from '../metrics/slowdown.js';
@@ -24,9 +26,9 @@ export interface RunMerges {
   ratio: number;
 }
 
-/** Every bio queued ends completed (with its own request or one it merged into) or lost. */
+/** Every bio queued (empty flushes included) ends completed (with its own request or one it merged into) or lost. */
 export interface Conservation {
-  /** Bios submitted to the simulated queue. */
+  /** Bios submitted to the simulated queue, empty flushes included. */
   queued: number;
   /** Bios whose request completed (merged bios included). */
   completed: number;
@@ -77,13 +79,18 @@ export interface RunResult {
   seed: number;
   /** The trace as named on the command line (or to the API). */
   trace: string;
-  /** Bios replayed. */
+  /** Bios with data replayed (empty flushes are counted in `flushes`). */
   ios: number;
   throughput: { iops: number; mbps: number };
   latency: StageLatency;
   processes: ProcessSummary[];
   fairness: RunFairness;
   merges: RunMerges;
+  /**
+   * The replayed empty flushes (fsync's cache flushes recorded in the trace), as `inspect`
+   * reports the recorded ones. Absent in results written before flushes were replayed.
+   */
+  flushes?: FlushSummary;
   /** The elevator's ops_stats under its debugfs labels for this revision; {} without UFQ. */
   opsStats: Record<string, number>;
   conservation: Conservation;

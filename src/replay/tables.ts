@@ -32,16 +32,8 @@ const SIMULATED: ReadonlySet<IoColumnName> = new Set<IoColumnName>([
  * once. What is left out is counted in `warnings`.
  */
 export function replayedRows(ios: IoTable, warnings: WarningCounts): IoTable {
-  const perDev = new Map<number, number>();
-  for (let i = 0; i < ios.length; i++)
-    if (ios.tQ[i] !== NONE) perDev.set(ios.dev[i], (perDev.get(ios.dev[i]) ?? 0) + 1);
-  let dev = 0;
-  let most = -1;
-  for (const [d, n] of [...perDev].sort((a, b) => a[0] - b[0]))
-    if (n > most) {
-      dev = d;
-      most = n;
-    }
+  const perDev = rowsPerDevice(ios);
+  const dev = replayedDevice(ios);
   const keep = (i: number) => ios.tQ[i] !== NONE && ios.dev[i] === dev;
   let kept = 0;
   for (let i = 0; i < ios.length; i++) if (keep(i)) kept++;
@@ -65,6 +57,66 @@ export function replayedRows(ios: IoTable, warnings: WarningCounts): IoTable {
   const t = b.finish();
   t.mergedInto.fill(NONE);
   return t;
+}
+
+/** Rows with a Q time per device. */
+function rowsPerDevice(ios: IoTable): Map<number, number> {
+  const perDev = new Map<number, number>();
+  for (let i = 0; i < ios.length; i++)
+    if (ios.tQ[i] !== NONE) perDev.set(ios.dev[i], (perDev.get(ios.dev[i]) ?? 0) + 1);
+  return perDev;
+}
+
+/** The device a replay keeps: the one with the most rows with a Q time (the lowest dev_t on a tie). */
+export function replayedDevice(ios: IoTable): number {
+  let dev = 0;
+  let most = -1;
+  for (const [d, n] of [...rowsPerDevice(ios)].sort((a, b) => a[0] - b[0]))
+    if (n > most) {
+      dev = d;
+      most = n;
+    }
+  return dev;
+}
+
+/**
+ * The recorded empty flushes (PairResult.flushes) replayed beside the rows of `dev`: those on
+ * that device with a Q time. What is left out is counted in `warnings`.
+ */
+export function replayedFlushes(flushes: IoTable, dev: number, warnings: WarningCounts): IoTable {
+  let kept = 0;
+  for (let i = 0; i < flushes.length; i++) if (flushes.tQ[i] !== NONE && flushes.dev[i] === dev) kept++;
+  if (kept === flushes.length) return flushes;
+  countWarning(
+    warnings,
+    `empty flushes on other devices or without a Q time (not replayed)`,
+    flushes.length - kept,
+  );
+  const b = new IoTableBuilder(kept);
+  const out = b.table;
+  for (let i = 0; i < flushes.length; i++) {
+    if (flushes.tQ[i] === NONE || flushes.dev[i] !== dev) continue;
+    const r = b.push();
+    for (const name of IO_COLUMN_NAMES) out[name][r] = flushes[name][i];
+  }
+  return b.finish();
+}
+
+/** `a`'s rows followed by `b`'s, in a new table (row i of `b` becomes row a.length + i). */
+export function appendRows(a: IoTable, b: IoTable): IoTable {
+  const n = a.length + b.length;
+  return ioTableOf(n, (name) => {
+    const col = a[name];
+    const out = new (col.constructor as Float64ArrayConstructor)(n);
+    out.set((col as Float64Array).subarray(0, a.length));
+    out.set((b[name] as Float64Array).subarray(0, b.length), a.length);
+    return out;
+  });
+}
+
+/** Rows [from, to) of `t` as a table of views (no copy). */
+export function rowsView(t: IoTable, from: number, to: number): IoTable {
+  return ioTableOf(to - from, (name) => (t[name] as Float64Array).subarray(from, to));
 }
 
 /**

@@ -112,6 +112,7 @@ const RUN = obj({
     ),
   }),
   opsStats: recordOf(num),
+  flushes: optional(obj({ n: num, completed: num, latency: obj({ q2c_ns: obj({ p50: num, p99: num }) }) })),
   conservation: obj({ lost: num }),
   ejected: nullable(obj({ reason: str, hook: str, atNs: num })),
   warnings: recordOf(num),

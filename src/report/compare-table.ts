@@ -19,6 +19,8 @@ export function renderCompare(runs: readonly ReportRun[]): string {
       { header: 'Jain' },
     ];
     if (slowdown) columns.push({ header: 'slowdown F' });
+    const flushes = g.runs.some((x) => (x.run.flushes?.completed ?? 0) > 0);
+    if (flushes) columns.push({ header: 'flush p99' });
     const rows = g.runs.map(({ label, run }) => {
       const q = run.latency.q2c_ns;
       const row = [
@@ -32,6 +34,10 @@ export function renderCompare(runs: readonly ReportRun[]): string {
         formatFixed(run.fairness.jain, 3),
       ];
       if (slowdown) row.push(run.fairness.slowdown ? formatFixed(run.fairness.slowdown.fairness, 3) : '-');
+      if (flushes) {
+        const f = run.flushes;
+        row.push(f && f.completed > 0 ? formatUs(f.latency.q2c_ns.p99, 1) : '-');
+      }
       if (run.ejected) row[0] += ' (ejected)';
       return row;
     });

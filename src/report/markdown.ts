@@ -153,6 +153,8 @@ function comparisonTable(g: Group): string {
   const headers = ['policy', 'IOPS', 'MB/s', 'Q2C p50', 'Q2C p99', 'Q2C p99.9', 'max Q2D', 'Jain'];
   if (backlogged) headers.push('Jain, all backlogged');
   if (slowdown) headers.push('slowdown F (min/max)');
+  const flushes = g.runs.some((x) => (x.run.flushes?.n ?? 0) > 0);
+  if (flushes) headers.push('flushes', 'flush Q2C p50', 'flush Q2C p99');
   const rows = g.runs.map(({ label, run }) => {
     const q2c = run.latency.q2c_ns;
     const row = [
@@ -172,6 +174,15 @@ function comparisonTable(g: Group): string {
     if (slowdown) {
       const s = run.fairness.slowdown;
       row.push(s ? `${s.fairness.toFixed(3)} (${s.min.toFixed(2)}/${s.max.toFixed(2)})` : '-');
+    }
+    if (flushes) {
+      const f = run.flushes;
+      const q = f?.latency.q2c_ns;
+      row.push(f ? formatCount(f.n) : '-');
+      row.push(
+        q && f.completed > 0 ? formatDuration(q.p50) : '-',
+        q && f.completed > 0 ? formatDuration(q.p99) : '-',
+      );
     }
     return row;
   });

@@ -1,6 +1,7 @@
 // What a comparison report reads from a run result: the fields of the `run --json` contract
 // (CONTRACTS.md) it uses, plus the optional series. Declared here, by shape, because report/
 // does not import replay/ (docs/architecture.md); a RunResult is one of these.
+import type { FlushSummary } from '../metrics/flushes.js';
 import type { ProcessSummary, StageLatency } from '../metrics/index.js';
 import type { RunSeries } from '../metrics/series.js';
 import type { SlowdownFairness } from '../metrics/slowdown.js';
@@ -19,6 +20,8 @@ export interface ReportRun {
   processes: ProcessSummary[];
   fairness: { jain: number; backlogged?: { jain: number; ns: number }; slowdown?: SlowdownFairness };
   opsStats: Record<string, number>;
+  /** Replayed empty flushes; absent in results written before they were replayed. */
+  flushes?: FlushSummary;
   conservation: { queued: number; completed: number; merged: number; lost: number };
   ejected: { reason: string; hook: string; atNs: number } | null;
   warnings: Record<string, number>;

@@ -1,5 +1,5 @@
 // runs.arrow: one row per run with its key and summary figures (throughput, Q2C/Q2D/D2C
-// summaries in ns, Jain, slowdown fairness, merges, conservation, ejection), and the name of
+// summaries in ns, Jain, slowdown fairness, merges, empty flushes, conservation, ejection), and the name of
 // its file under requests/, so pandas, Polars or DuckDB can load a whole sweep and join it to
 // the per-I/O tables. Written with apache-arrow's builders; the file is an Arrow IPC file.
 import { writeFile } from 'node:fs/promises';
@@ -75,6 +75,10 @@ export function runsTable(rows: readonly RunsRow[]): Table {
   f64('slowdown_fairness', (r) => r.run.fairness.slowdown?.fairness ?? null);
   f64('slowdown_max', (r) => r.run.fairness.slowdown?.max ?? null);
   f64('merge_ratio', (r) => r.run.merges?.ratio ?? null);
+  // Replayed empty flushes (fsync): null in results written before they were replayed.
+  f64('flushes', (r) => r.run.flushes?.n ?? null);
+  for (const f of ['p50', 'p99'] as const)
+    f64(`flush_q2c_${f}_ns`, (r) => (r.run.flushes?.completed ? r.run.flushes.latency.q2c_ns[f] : null));
   i64('completed', (r) => r.run.conservation.completed);
   i64('lost', (r) => r.run.conservation.lost);
   typed(

@@ -28,11 +28,19 @@ try {
     onNote: (line) => post({ type: 'note', line }),
   });
   const buffers = new Set<ArrayBuffer>();
-  for (const col of Object.values(out.ios))
+  for (const col of [...Object.values(out.ios), ...Object.values(out.flushes)])
     if (ArrayBuffer.isView(col) && col.buffer instanceof ArrayBuffer) buffers.add(col.buffer);
-  post({ type: 'done', result: out.result, ios: out.ios, strings: out.strings.values, info: out.info }, [
-    ...buffers,
-  ]);
+  post(
+    {
+      type: 'done',
+      result: out.result,
+      ios: out.ios,
+      flushes: out.flushes,
+      strings: out.strings.values,
+      info: out.info,
+    },
+    [...buffers],
+  );
 } catch (e) {
   const err = e as Error & Partial<UfqReplayError>;
   post({

@@ -28,6 +28,8 @@ export interface ComparableRun {
     }[];
   };
   merges: { q: number; d: number; ratio: number };
+  /** Empty flushes (inspect's and run's `flushes`); absent or n 0: not compared. */
+  flushes?: { n: number; completed: number; latency: Stages };
 }
 
 /** Recorded, simulated and (simulated − recorded) / recorded. */
@@ -59,6 +61,12 @@ export interface IoComparison {
   q2c_ns: Compared<Pct>;
   d2c_ns: Compared<Pct>;
   processes: ProcessComparison[];
+  /** Empty flushes (fsync), when the recording completed some and the replay did too. */
+  flushes?: {
+    n: { recorded: number; simulated: number };
+    q2c_ns: Compared<Pct>;
+    d2c_ns: Compared<Pct>;
+  };
 }
 
 /** The `validate --json` result. */
@@ -117,6 +125,18 @@ export function compareIos(recorded: ComparableRun, simulated: ComparableRun): I
   }
   const rm = recorded.merges;
   const sm = simulated.merges;
+  const rf = recorded.flushes;
+  const sf = simulated.flushes;
+  const flushes =
+    rf && sf && rf.completed > 0 && sf.completed > 0
+      ? {
+          flushes: {
+            n: { recorded: rf.n, simulated: sf.n },
+            q2c_ns: pct(rf.latency.q2c_ns, sf.latency.q2c_ns),
+            d2c_ns: pct(rf.latency.d2c_ns, sf.latency.d2c_ns),
+          },
+        }
+      : {};
   return {
     merges: {
       recorded: { q: rm.q, d: rm.d, ratio: rm.ratio },
@@ -127,6 +147,7 @@ export function compareIos(recorded: ComparableRun, simulated: ComparableRun): I
     q2c_ns: pct(r.latency.q2c_ns, s.latency.q2c_ns),
     d2c_ns: pct(r.latency.d2c_ns, s.latency.d2c_ns),
     processes,
+    ...flushes,
   };
 }
 
@@ -176,6 +197,12 @@ export function renderValidation(v: ValidateResult): string {
   rows('Q2C', v.q2c_ns, body);
   rows('D2C', v.d2c_ns, body);
   lines.push(...table(body));
+  if (v.flushes) {
+    const fb: string[][] = [['empty flushes', `${v.flushes.n.recorded}`, `${v.flushes.n.simulated}`, '']];
+    rows('flush Q2C', v.flushes.q2c_ns, fb);
+    rows('flush D2C', v.flushes.d2c_ns, fb);
+    lines.push(...table(fb));
+  }
   lines.push(
     `  Q2C distribution: demerit ${(100 * v.q2c.demerit).toFixed(1)}%, KS ${v.q2c.ks.toFixed(3)}; device hold-out D2C demerit ${(100 * v.device.holdOutDemerit).toFixed(1)}%`,
   );
