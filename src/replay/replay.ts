@@ -125,10 +125,11 @@ export async function simulate(options: ReplayOptions): Promise<ReplayOutput> {
   );
   for (const [k, v] of Object.entries(paired.info.warnings)) countWarning(warnings, k, v);
   for (const [k, v] of Object.entries(paired.warnings)) countWarning(warnings, k, v);
-  const replayed = replayedRows(paired.ios, warnings);
+  const dev = replayedDevice(paired.ios);
+  const replayed = replayedRows(paired.ios, warnings, dev);
   const ios = options.pids === undefined ? replayed : selectPids(replayed, options.pids);
   // Recorded empty flushes (fsync) are replayed beside the data bios of the same device.
-  const flushesOnDev = replayedFlushes(paired.flushes, replayedDevice(paired.ios), warnings);
+  const flushesOnDev = replayedFlushes(paired.flushes, dev, warnings);
   const flushes = options.pids === undefined ? flushesOnDev : selectPids(flushesOnDev, options.pids);
   const windows =
     scanner.found && options.plugWindows !== 'model'

@@ -31,9 +31,8 @@ const SIMULATED: ReadonlySet<IoColumnName> = new Set<IoColumnName>([
  * stacked device (dm, md) records each bio on every layer; replaying one layer keeps each bio
  * once. What is left out is counted in `warnings`.
  */
-export function replayedRows(ios: IoTable, warnings: WarningCounts): IoTable {
+export function replayedRows(ios: IoTable, warnings: WarningCounts, dev = replayedDevice(ios)): IoTable {
   const perDev = rowsPerDevice(ios);
-  const dev = replayedDevice(ios);
   const keep = (i: number) => ios.tQ[i] !== NONE && ios.dev[i] === dev;
   let kept = 0;
   for (let i = 0; i < ios.length; i++) if (keep(i)) kept++;
@@ -62,8 +61,20 @@ export function replayedRows(ios: IoTable, warnings: WarningCounts): IoTable {
 /** Rows with a Q time per device. */
 function rowsPerDevice(ios: IoTable): Map<number, number> {
   const perDev = new Map<number, number>();
-  for (let i = 0; i < ios.length; i++)
-    if (ios.tQ[i] !== NONE) perDev.set(ios.dev[i], (perDev.get(ios.dev[i]) ?? 0) + 1);
+  const { tQ, dev } = ios;
+  // Rows come in runs of one device (usually a single run): count a run, then add it.
+  let runDev = -1;
+  let run = 0;
+  for (let i = 0; i < ios.length; i++) {
+    if (tQ[i] === NONE) continue;
+    if (dev[i] !== runDev) {
+      if (run > 0) perDev.set(runDev, (perDev.get(runDev) ?? 0) + run);
+      runDev = dev[i];
+      run = 0;
+    }
+    run++;
+  }
+  if (run > 0) perDev.set(runDev, (perDev.get(runDev) ?? 0) + run);
   return perDev;
 }
 
