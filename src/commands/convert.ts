@@ -1,7 +1,7 @@
 // `ufq-replay convert TRACE --to arrow|csv --out FILE [--ios]`: streams a trace in any
 // readable format into the Arrow events schema or the generic CSV schema, or, with --ios,
-// pairs it first and writes one row per I/O. Thin: readers, pairing and writers live in
-// trace/.
+// pairs it first and writes one row per I/O, then one per empty flush. Thin: readers,
+// pairing and writers live in trace/.
 import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { UfqReplayError } from '../errors.js';
@@ -23,7 +23,7 @@ export interface ConvertResult {
   table: 'events' | 'ios';
   /** Events read from the trace. */
   events: number;
-  /** Rows written. */
+  /** Rows written (with --ios: the I/Os, then the empty flushes). */
   rows: number;
   out: string;
   /** Bytes written to `out`. */
@@ -38,7 +38,7 @@ export default class Convert extends BaseCommand {
   static override description =
     `Reads TRACE in any supported format (blktrace binary, blkparse text, ftrace, block tracepoints, Arrow, fio iolog, MSR/Alibaba/SPC/Tencent CSV, generic CSV) and writes its events in the Arrow events schema or the generic CSV schema of docs/formats.md. Both read back as the same events, so a converted file is a valid TRACE for every command.
 
-With --ios the events are paired first (as inspect pairs them) and the output holds one row per I/O with its Q, G, I, M, D and C times: the table pandas, Polars or DuckDB users usually want.
+With --ios the events are paired first (as inspect pairs them) and the output holds one row per I/O with its Q, G, I, M, D and C times: the table pandas, Polars or DuckDB users usually want. The empty flushes (an fsync's cache flush, which btt leaves out) follow the I/Os as rows of their own, with the same columns: no sector, 0 bytes, op and flags as recorded (a write with PREFLUSH). Read back as a trace, those rows are empty flushes again (docs/formats.md).
 
 Progress and warnings go to stderr; stdout stays empty unless --json is given.`;
 
@@ -72,7 +72,10 @@ Progress and warnings go to stderr; stdout stays empty unless --json is given.`;
       description: 'Output format: arrow (Apache Arrow IPC) or csv (the generic CSV schema).',
     }),
     out: Flags.string({ char: 'o', required: true, description: 'Output file (overwritten).' }),
-    ios: Flags.boolean({ default: false, description: 'Pair the events and write one row per I/O.' }),
+    ios: Flags.boolean({
+      default: false,
+      description: 'Pair the events and write one row per I/O, then one per empty flush (fsync).',
+    }),
     format: Flags.string({ description: 'Read the trace as this format id instead of detecting it.' }),
     stream: Flags.boolean({
       default: false,
@@ -100,14 +103,20 @@ Progress and warnings go to stderr; stdout stays empty unless --json is given.`;
     };
     let rows: number;
     let bytes: number;
+    let flushRows = 0;
     const warnings: WarningCounts = {};
     if (flags.ios) {
       const paired = await pairEvents(source);
+      const flushes = paired.flushes;
       const written =
         to === 'arrow'
-          ? await writeIosArrow(paired.ios, paired.strings, paired.info, flags.out, arrowOptions)
-          : await writeIosCsv(paired.ios, paired.strings, flags.out);
+          ? await writeIosArrow(paired.ios, paired.strings, paired.info, flags.out, {
+              ...arrowOptions,
+              flushes,
+            })
+          : await writeIosCsv(paired.ios, paired.strings, flags.out, { flushes });
       ({ rows, bytes } = written);
+      flushRows = flushes.length;
       Object.assign(warnings, paired.info.warnings);
       for (const [reason, n] of Object.entries(paired.warnings))
         warnings[reason] = (warnings[reason] ?? 0) + n;
@@ -130,8 +139,9 @@ Progress and warnings go to stderr; stdout stays empty unless --json is given.`;
       bytes,
       warnings,
     };
+    const ofWhich = flushRows > 0 ? ` (the last ${flushRows} empty flushes)` : '';
     this.note(
-      `${result.trace} (${result.format}): ${result.events} events -> ${result.out}: ${to} ${result.table} table, ${rows} rows, ${bytes} bytes`,
+      `${result.trace} (${result.format}): ${result.events} events -> ${result.out}: ${to} ${result.table} table, ${rows} rows${ofWhich}, ${bytes} bytes`,
     );
     for (const [reason, n] of Object.entries(warnings)) this.note(`warning: ${reason}: ${n}`);
     return result;

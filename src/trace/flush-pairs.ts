@@ -95,8 +95,19 @@ export function isEmptyFlush(op: number, flags: number): boolean {
 }
 
 /**
+ * An already-paired I/O (an ACT.IO event: an I/O table read back) that is an empty flush:
+ * no data and PREFLUSH set, as `convert --ios` writes the rows of this table. A zero-byte
+ * I/O of op FLUSH without PREFLUSH is not one: fio iolog's `sync` lines read that way, and
+ * they stay I/Os (docs/formats.md).
+ */
+export function isPairedEmptyFlush(bytes: number, flags: number): boolean {
+  return bytes === 0 && (flags & FLAG.PREFLUSH) !== 0;
+}
+
+/**
  * The pairer of empty flushes: pair.ts calls queue/getRequest/issue/complete for zero-byte
- * Q/G/D/C events in time order (passthrough events already skipped), then finish once.
+ * Q/G/D/C events in time order (passthrough events already skipped), and pairedIo for the
+ * empty flushes of an I/O table read back, then finish once.
  */
 export class FlushPairer {
   private readonly builder = new IoTableBuilder(16);
@@ -328,6 +339,36 @@ export class FlushPairer {
         if (this.key[row] === k) return row;
       }
     return -1;
+  }
+
+  /**
+   * An empty flush already paired by its source (isPairedEmptyFlush: an I/O table's flush
+   * row): one row with tQ = its time and tC = tQ + aux, or no tC when aux is -1 (then counted
+   * as never completed, as the row was when the table was written). The table keeps no G or
+   * D time, so the row has none; it takes no part in the state machine of Q/G/D/C events.
+   */
+  pairedIo(b: EventBatch, i: number): void {
+    const row = this.builder.push();
+    const t = this.builder.table;
+    const tQ = b.timeNs[i];
+    t.tQ[row] = tQ;
+    t.dev[row] = b.dev[i];
+    t.volume[row] = b.volume[i];
+    t.op[row] = b.op[i];
+    t.flags[row] = b.flags[i];
+    t.bytes[row] = 0;
+    t.pid[row] = b.pid[i];
+    t.comm[row] = b.comm[i];
+    t.cpu[row] = b.cpu[i];
+    t.ioprio[row] = b.ioprio[i];
+    t.error[row] = b.error[i];
+    const latencyNs = b.aux[i];
+    const done = latencyNs >= 0;
+    if (done) t.tC[row] = tQ + latencyNs;
+    this.gen.push(0);
+    this.stage.push(done ? STAGE.DONE : STAGE.WAITING);
+    this.slot.push(-1);
+    this.key.push(0);
   }
 
   /** The rows, in Q order; counts those never completed. Call once. */

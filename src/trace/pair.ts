@@ -8,7 +8,8 @@
 // ignored, passthrough events are skipped, and every delta is at least 1 ns. Unlike btt,
 // cgroup-flagged events are paired (the reader has masked the flag), and a bio's row also
 // records its merge head, requeue count, error and I/O priority. The zero-byte Q/G/D/C of
-// empty flushes go to flush-pairs.ts, a table of their own. See docs/metrics.md.
+// empty flushes, and the empty-flush rows of an I/O table read back, go to flush-pairs.ts,
+// a table of their own. See docs/metrics.md.
 import { BTT, BttAccumulator, type BttStats, DeviceCounts, isRemapperDev } from './btt.js';
 import {
   ACT,
@@ -20,7 +21,7 @@ import {
   type TraceSource,
   type WarningCounts,
 } from './event.js';
-import { FlushPairer } from './flush-pairs.js';
+import { FlushPairer, isPairedEmptyFlush } from './flush-pairs.js';
 import { type IoTable, IoTableBuilder, NONE as NO_TIME } from './io-table.js';
 import { applyIoprioRules, type IoprioRule } from './ioprio-rules.js';
 import { NIL, SectorTree } from './sector-tree.js';
@@ -186,7 +187,9 @@ export class Pairer {
           this.split(b, i);
           break;
         case ACT.IO:
-          this.pairedIo(b, i);
+          // An I/O table's empty-flush rows (convert --ios) go back to the flush table.
+          if (isPairedEmptyFlush(bytes[i], flags[i])) this.flushes.pairedIo(b, i);
+          else this.pairedIo(b, i);
           break;
         default:
           // P/U/UT, X, B, ABORT, DRV and messages do not pair (btt/trace.c __add_trace).

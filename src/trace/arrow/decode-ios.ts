@@ -2,6 +2,8 @@
 // -> one EventBatch of already-paired ACT.IO events, as the CSV I/O table reads (csv/ios.ts):
 // time = t_q, aux = t_c - t_q or -1 when t_c is null, `req` as the record index. The G, I,
 // M and D times, `merged_into` and `requeues` have no place in an event and are not read.
+// Empty-flush rows (0 bytes, PREFLUSH) are events like the others: pairing puts them back
+// into the flush table (flush-pairs.ts isPairedEmptyFlush).
 // Values past 2^53 are a coded error; rows with a null t_q, an unknown op or a t_c before
 // t_q are skipped and counted. Rows are taken in file order (no reordering).
 import type { RecordBatch, Schema } from 'apache-arrow';

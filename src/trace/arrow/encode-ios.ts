@@ -1,6 +1,7 @@
 // IoTable rows -> Arrow record batches of the ios schema (trace-formats §6.2; arrow/schema.ts).
-// One row per I/O; `req` is the row index, which `merged_into` refers to. Absent stage
-// times, sectors and links (io-table.ts NONE) become nulls.
+// One row per I/O; `req` is the row index, which `merged_into` refers to (the empty flushes
+// written after the I/Os continue the count). Absent stage times, sectors and links
+// (io-table.ts NONE) become nulls.
 import { type Data, type DataType, RecordBatch, type Schema, Struct } from 'apache-arrow';
 import { InvariantError } from '../../errors.js';
 import type { StringTable } from '../event.js';
@@ -30,8 +31,8 @@ export class IosEncoder {
     this.types = new Map(this.schema.fields.map((f) => [f.name, f.type]));
   }
 
-  /** Rows [from, from + n) of `t` as one record batch. */
-  encode(t: IoTable, from: number, n: number, strings: StringTable): RecordBatch {
+  /** Rows [from, from + n) of `t` as one record batch; row i's `req` is `req0 + i`. */
+  encode(t: IoTable, from: number, n: number, strings: StringTable, req0 = 0): RecordBatch {
     const T = (name: string) => this.types.get(name)!;
     const time = (name: string, col: Float64Array) =>
       int64Col(
@@ -47,7 +48,7 @@ export class IosEncoder {
       ops[i] = d;
     }
     const cols: Data[] = [
-      int64Col(T('req'), n, (i) => from + i),
+      int64Col(T('req'), n, (i) => req0 + from + i),
       uint32NullIfZero(T('dev'), n, t.dev.subarray(from)),
       internedCol(T('volume'), n, t.volume.subarray(from), strings, this.volume),
       data({ type: T('op'), length: n, nullCount: 0, data: ops, dictionary: this.opDict }),

@@ -188,27 +188,39 @@ export async function encodeEventsArrow(
   return { bytes: Buffer.concat(parts), summary };
 }
 
+/** Options of writeIosArrow: those of every Arrow file, and what is written besides the I/O rows. */
+export interface IosArrowWriteOptions extends ArrowWriteOptions {
+  /** Empty flushes (PairResult.flushes), written after the I/O rows in batches of their own. */
+  flushes?: IoTable;
+}
+
 /**
  * Writes a paired IoTable as an Arrow ios file (trace-formats §6.2), `info` giving the
- * metadata of the trace it was paired from.
+ * metadata of the trace it was paired from, then the rows of `options.flushes`; `req`
+ * numbers the file's rows, so the flush rows continue after the last I/O's.
  */
 export async function writeIosArrow(
   ios: IoTable,
   strings: StringTable,
   info: TraceInfo,
   path: string,
-  options: ArrowWriteOptions = {},
+  options: IosArrowWriteOptions = {},
 ): Promise<ArrowWriteSummary> {
   const batchRows = options.batchRows ?? BATCH_ROWS;
   const out = new IpcOut(options.form ?? 'file', await fileSink(path));
   const encoder = new IosEncoder(traceMetadata(info, 'ios', options.toolVersion));
+  const tables = options.flushes === undefined ? [ios] : [ios, options.flushes];
+  let rows = 0;
   try {
-    for (let from = 0; from < ios.length || from === 0; from += batchRows) {
-      out.write(encoder.encode(ios, from, Math.min(batchRows, ios.length - from), strings));
-      if (ios.length === 0) break;
+    for (const t of tables) {
+      for (let from = 0; from < t.length; from += batchRows)
+        out.write(encoder.encode(t, from, Math.min(batchRows, t.length - from), strings, rows));
+      rows += t.length;
     }
+    // An empty table is one empty batch (the schema alone).
+    if (rows === 0) out.write(encoder.encode(ios, 0, 0, strings));
   } finally {
     await out.close();
   }
-  return { rows: ios.length, batches: out.batches, bytes: out.bytes };
+  return { rows, batches: out.batches, bytes: out.bytes };
 }

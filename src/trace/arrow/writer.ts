@@ -3,9 +3,9 @@
 // so that commands which never write Arrow do not pay for loading apache-arrow at start-up.
 import type { StringTable, TraceInfo, TraceSource } from '../event.js';
 import type { IoTable } from '../io-table.js';
-import type { ArrowWriteOptions, ArrowWriteSummary } from './write-ipc.js';
+import type { ArrowWriteOptions, ArrowWriteSummary, IosArrowWriteOptions } from './write-ipc.js';
 
-export type { ArrowWriteOptions, ArrowWriteSummary } from './write-ipc.js';
+export type { ArrowWriteOptions, ArrowWriteSummary, IosArrowWriteOptions } from './write-ipc.js';
 
 /**
  * Streams every event of `source` into an Arrow events file at `path` (trace-formats §6.1).
@@ -29,14 +29,14 @@ export async function encodeEventsArrow(
 
 /**
  * Writes a paired IoTable as an Arrow ios file (trace-formats §6.2), `info` giving the
- * metadata of the trace it was paired from.
+ * metadata of the trace it was paired from, then the empty flushes of `options.flushes`.
  */
 export async function writeIosArrow(
   ios: IoTable,
   strings: StringTable,
   info: TraceInfo,
   path: string,
-  options: ArrowWriteOptions = {},
+  options: IosArrowWriteOptions = {},
 ): Promise<ArrowWriteSummary> {
   return (await import('./write-ipc.js')).writeIosArrow(ios, strings, info, path, options);
 }

@@ -1,6 +1,8 @@
 // The I/O-table CSV (`convert --ios --to csv`, docs/formats.md "Reading an I/O table back")
 // read as a trace: each row becomes one already-paired ACT.IO event at its Q time, with
-// aux = t_c - t_q (or -1 without t_c), like the other paired formats. The event model has
+// aux = t_c - t_q (or -1 without t_c), like the other paired formats; pairing puts the
+// empty-flush rows (0 bytes, PREFLUSH: flush-pairs.ts isPairedEmptyFlush) back into the
+// flush table, and reader.ts sorts them in a reorder window of their own. The event model has
 // no place for the G, I, M and D times, `merged_into` or `requeues`: those columns are read
 // past. Detected by its header (a `t_q` column and no generic time column). Decoding never
 // throws: a bad field makes the row bad and names the column as the header spells it.

@@ -3,18 +3,21 @@
 // I/O table `convert --ios` writes, ios.ts; 'csv' reads it too when the header is one). Every dialect
 // row becomes one ACT.IO event: time relative to the first row, 512-byte sectors, a volume
 // name, and aux = the source's latency in ns or -1 (trace-formats §5). Rows are sorted
-// within a bounded window (reorder.ts). A bad row is skipped and counted; a file whose first
-// row lacks a column is an error, as is a file where no row could be read.
+// within a bounded window (reorder.ts; an I/O table's empty flushes within one of their
+// own). A bad row is skipped and counted; a file whose first row lacks a column is an
+// error, as is a file where no row could be read.
 import { UfqReplayError } from '../../errors.js';
 import {
   ACT,
   BATCH_ROWS,
+  copyRow,
   countWarning,
   type EventBatch,
   StringTable,
   type TraceInfo,
   type TraceSource,
 } from '../event.js';
+import { isPairedEmptyFlush } from '../flush-pairs.js';
 import type { ReadOptions, TraceFormat } from '../format.js';
 import type { InputFile } from '../input.js';
 import { DIALECTS, type Dialect, type IoRow } from './columns.js';
@@ -55,6 +58,11 @@ abstract class CsvSource implements TraceSource {
   readonly info: TraceInfo;
   private firstBad: FirstBad | undefined;
   protected window!: ReorderWindow;
+  /**
+   * A second reorder window, for an I/O table's empty-flush rows: `convert --ios` writes them
+   * after the I/Os, a second run in time order that one window would see as rows far too late.
+   */
+  protected flushRun: ReorderWindow | undefined;
   private ready: EventBatch[] = [];
 
   constructor(
@@ -94,15 +102,20 @@ abstract class CsvSource implements TraceSource {
     this.firstBad ??= { line, column, value };
   }
 
-  private emit(b: EventBatch | undefined): void {
+  protected emit(b: EventBatch | undefined): void {
     if (!b) return;
     this.emitted(b);
     this.info.records += b.length;
     this.ready.push(b);
   }
 
+  /** A new reorder window, of the batch size. */
+  protected newWindow(): ReorderWindow {
+    return new ReorderWindow(this.options.batchRows || BATCH_ROWS, this.info.warnings, this.rebase());
+  }
+
   async *batches(): AsyncIterable<EventBatch> {
-    this.window = new ReorderWindow(this.options.batchRows || BATCH_ROWS, this.info.warnings, this.rebase());
+    this.window = this.newWindow();
     const w = this.window;
     for (const [src, file] of this.files.entries()) {
       this.startFile(file, src);
@@ -122,6 +135,9 @@ abstract class CsvSource implements TraceSource {
       this.info.lines += lines;
     }
     this.emit(w.take(true));
+    const run = this.flushRun;
+    this.flushRun = undefined;
+    this.emit(run?.take(true));
     yield* this.ready.splice(0);
     if (this.info.records === 0) this.noRows();
   }
@@ -366,6 +382,15 @@ class GenericSource extends CsvSource {
       this.warn(UNALIGNED, line, this.file.path);
     if ((ios ? ios.generic : this.layout!).at.src === undefined) b.src[i] = this.src;
     if (b.action[i] !== ACT.IO) this.info.hasStages = true;
+    if (ios && isPairedEmptyFlush(b.bytes[i], b.flags[i])) {
+      // Sorted apart: its order among the I/Os does not matter to pairing (pair.ts).
+      this.flushRun ??= this.newWindow();
+      const run = this.flushRun;
+      if (run.full) this.emit(run.take(false));
+      copyRow(b, i, run.pending, run.pending.length);
+      run.commit();
+      return false;
+    }
     return true;
   }
 }

@@ -1,6 +1,7 @@
 // Writes events in the generic CSV schema (generic.ts, docs/formats.md), and a paired
-// IoTable as an ios CSV. Fields holding commas, quotes, line breaks or edge blanks are
-// quoted (RFC 4180), so process names and messages read back unchanged.
+// IoTable (then its empty flushes) as an ios CSV. Fields holding commas, quotes, line
+// breaks or edge blanks are quoted (RFC 4180), so process names and messages read back
+// unchanged.
 import { open } from 'node:fs/promises';
 import { UfqReplayError } from '../../errors.js';
 import { AUX_COLUMN_OF, IOPRIO_CLASS_DICT } from '../arrow/dicts.js';
@@ -236,49 +237,79 @@ export const IOS_CSV_COLUMNS = [
 /** Rows per write: keeps the buffer around a few MB. */
 const CHUNK_ROWS = 65536;
 
-/** Writes a paired IoTable as CSV, one row per I/O. */
-export async function writeIosCsv(t: IoTable, strings: StringTable, path: string): Promise<CsvWriteSummary> {
+/** What writeIosCsv writes besides the I/O rows. */
+export interface IosCsvOptions {
+  /** Empty flushes (PairResult.flushes), written after the I/O rows with the same columns. */
+  flushes?: IoTable;
+}
+
+/**
+ * Writes a paired IoTable as CSV, one row per I/O, then the rows of `options.flushes`;
+ * `req` numbers the file's rows, so the flush rows continue after the last I/O's.
+ */
+export async function writeIosCsv(
+  t: IoTable,
+  strings: StringTable,
+  path: string,
+  options: IosCsvOptions = {},
+): Promise<CsvWriteSummary> {
   const fh = await openOut(path);
   const o = new ByteOut();
   const names = new StringBytes(strings);
+  const tables = options.flushes === undefined ? [t] : [t, options.flushes];
   let bytes = 0;
-  const field = (x: number) => {
-    opt(o, x === NONE ? -1 : x);
-    o.byte(COMMA);
-  };
+  let rows = 0;
   try {
     o.bytes(utf8(`${IOS_CSV_COLUMNS.join(',')}\n`));
-    for (let from = 0; from < t.length; from += CHUNK_ROWS) {
-      const to = Math.min(t.length, from + CHUNK_ROWS);
-      for (let i = from; i < to; i++) {
-        o.int(i);
-        o.byte(COMMA);
-        for (const col of [t.tQ, t.tG, t.tI, t.tM, t.tD, t.tC]) field(col[i]);
-        dev(o, t.dev[i]);
-        o.byte(COMMA);
-        o.bytes(names.get(t.volume[i]));
-        o.byte(COMMA);
-        o.bytes(OP_BYTES[t.op[i]]);
-        o.byte(COMMA);
-        field(t.flags[i]);
-        field(t.sector[i] < 0 ? NONE : t.sector[i]);
-        field(t.bytes[i]);
-        field(t.pid[i]);
-        o.bytes(names.get(t.comm[i]));
-        o.byte(COMMA);
-        field(t.cpu[i]);
-        ioprio(o, t.ioprio[i]);
-        o.byte(COMMA);
-        field(t.mergedInto[i]);
-        field(t.requeues[i]);
-        o.int(t.error[i]);
-        o.byte(NL);
+    for (const table of tables) {
+      for (let from = 0; from < table.length; from += CHUNK_ROWS) {
+        iosRowsCsv(o, table, from, Math.min(table.length, from + CHUNK_ROWS), rows, names);
+        bytes += (await fh.write(o.take())).bytesWritten;
       }
-      bytes += (await fh.write(o.take())).bytesWritten;
+      rows += table.length;
     }
     bytes += (await fh.write(o.take())).bytesWritten;
   } finally {
     await fh.close();
   }
-  return { rows: t.length, bytes };
+  return { rows, bytes };
+}
+
+/** Appends rows [from, to) of `t` as ios CSV lines, row i numbered `req0 + i`. */
+function iosRowsCsv(
+  o: ByteOut,
+  t: IoTable,
+  from: number,
+  to: number,
+  req0: number,
+  names: StringBytes,
+): void {
+  const field = (x: number) => {
+    opt(o, x === NONE ? -1 : x);
+    o.byte(COMMA);
+  };
+  for (let i = from; i < to; i++) {
+    o.int(req0 + i);
+    o.byte(COMMA);
+    for (const col of [t.tQ, t.tG, t.tI, t.tM, t.tD, t.tC]) field(col[i]);
+    dev(o, t.dev[i]);
+    o.byte(COMMA);
+    o.bytes(names.get(t.volume[i]));
+    o.byte(COMMA);
+    o.bytes(OP_BYTES[t.op[i]]);
+    o.byte(COMMA);
+    field(t.flags[i]);
+    field(t.sector[i] < 0 ? NONE : t.sector[i]);
+    field(t.bytes[i]);
+    field(t.pid[i]);
+    o.bytes(names.get(t.comm[i]));
+    o.byte(COMMA);
+    field(t.cpu[i]);
+    ioprio(o, t.ioprio[i]);
+    o.byte(COMMA);
+    field(t.mergedInto[i]);
+    field(t.requeues[i]);
+    o.int(t.error[i]);
+    o.byte(NL);
+  }
 }
