@@ -116,7 +116,9 @@ Queue limits come from NAME.meta.json beside the trace when present, unless a fl
         });
       });
       await writeFile(join(flags.out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-      await writeIosArrow(out.ios, out.strings, out.info, join(flags.out, 'requests.arrow'));
+      await writeIosArrow(out.ios, out.strings, out.info, join(flags.out, 'requests.arrow'), {
+        flushes: out.flushes,
+      });
     }
     if (!this.jsonEnabled() && !flags.quiet) this.log(renderRun(result));
     if (result.ejected)

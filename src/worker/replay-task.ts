@@ -26,6 +26,9 @@ export async function runReplayTask(task: ReplayTask): Promise<ReplayTaskResult>
   const notes: string[] = [];
   const out = await simulate({ ...task.options, onNote: (line) => notes.push(line) });
   if (task.requestsPath !== undefined)
-    await writeIosArrow(out.ios, out.strings, out.info, task.requestsPath, { toolVersion: task.toolVersion });
+    await writeIosArrow(out.ios, out.strings, out.info, task.requestsPath, {
+      toolVersion: task.toolVersion,
+      flushes: out.flushes,
+    });
   return { result: out.result, notes };
 }
