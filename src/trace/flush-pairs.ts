@@ -141,18 +141,7 @@ export class FlushPairer {
     if (!isEmptyFlush(b.op[i], b.flags[i])) return;
     const fd = this.device(b.dev[i]);
     fd.sawQ = true;
-    const row = this.builder.push();
-    const t = this.builder.table;
-    t.tQ[row] = b.timeNs[i];
-    t.dev[row] = b.dev[i];
-    t.volume[row] = b.volume[i];
-    t.op[row] = b.op[i];
-    t.flags[row] = b.flags[i];
-    t.bytes[row] = 0;
-    t.pid[row] = b.pid[i];
-    t.comm[row] = b.comm[i];
-    t.cpu[row] = b.cpu[i];
-    t.ioprio[row] = b.ioprio[i];
+    const row = this.newRow(b, i);
     const k = sectorKey(b.sector[i]);
     this.gen.push(0);
     this.stage.push(STAGE.WAITING);
@@ -341,17 +330,11 @@ export class FlushPairer {
     return -1;
   }
 
-  /**
-   * An empty flush already paired by its source (isPairedEmptyFlush: an I/O table's flush
-   * row): one row with tQ = its time and tC = tQ + aux, or no tC when aux is -1 (then counted
-   * as never completed, as the row was when the table was written). The table keeps no G or
-   * D time, so the row has none; it takes no part in the state machine of Q/G/D/C events.
-   */
-  pairedIo(b: EventBatch, i: number): void {
+  /** A new row for the empty flush of event i: its Q time and the submitter's fields; 0 bytes. */
+  private newRow(b: EventBatch, i: number): number {
     const row = this.builder.push();
     const t = this.builder.table;
-    const tQ = b.timeNs[i];
-    t.tQ[row] = tQ;
+    t.tQ[row] = b.timeNs[i];
     t.dev[row] = b.dev[i];
     t.volume[row] = b.volume[i];
     t.op[row] = b.op[i];
@@ -361,6 +344,19 @@ export class FlushPairer {
     t.comm[row] = b.comm[i];
     t.cpu[row] = b.cpu[i];
     t.ioprio[row] = b.ioprio[i];
+    return row;
+  }
+
+  /**
+   * An empty flush already paired by its source (isPairedEmptyFlush: an I/O table's flush
+   * row): one row with tQ = its time and tC = tQ + aux, or no tC when aux is -1 (then counted
+   * as never completed, as the row was when the table was written). The table keeps no G or
+   * D time, so the row has none; it takes no part in the state machine of Q/G/D/C events.
+   */
+  pairedIo(b: EventBatch, i: number): void {
+    const row = this.newRow(b, i);
+    const t = this.builder.table;
+    const tQ = b.timeNs[i];
     t.error[row] = b.error[i];
     const latencyNs = b.aux[i];
     const done = latencyNs >= 0;

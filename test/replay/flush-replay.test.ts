@@ -6,19 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceProfile } from '../../src/device/profile.js';
 import { simulateTable } from '../../src/replay/replay.js';
-import { FLAG, OP, StringTable, type TraceInfo } from '../../src/trace/event.js';
+import { FLAG, OP, StringTable } from '../../src/trace/event.js';
 import { type IoTable, IoTableBuilder, NONE } from '../../src/trace/io-table.js';
+import { testTraceInfo } from '../helpers/trace-info.js';
 import { expectRunInvariants } from './invariants.js';
 
-const INFO: TraceInfo = {
-  format: 'test',
-  files: [],
-  bytes: 0,
-  records: 0,
-  lines: 0,
-  warnings: {},
-  hasStages: true,
-};
+const INFO = testTraceInfo();
 
 const US = 1000;
 

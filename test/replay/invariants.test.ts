@@ -5,19 +5,12 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { ReplayMode } from '../../src/replay/plan.js';
 import { simulateTable } from '../../src/replay/replay.js';
-import { FLAG, OP, StringTable, type TraceInfo } from '../../src/trace/event.js';
+import { FLAG, OP, StringTable } from '../../src/trace/event.js';
 import { IoTableBuilder, NONE } from '../../src/trace/io-table.js';
+import { testTraceInfo } from '../helpers/trace-info.js';
 import { expectRunInvariants } from './invariants.js';
 
-const INFO: TraceInfo = {
-  format: 'test',
-  files: [],
-  bytes: 0,
-  records: 0,
-  lines: 0,
-  warnings: {},
-  hasStages: true,
-};
+const INFO = testTraceInfo();
 
 const ioArb = fc.record({
   pid: fc.integer({ min: 1, max: 3 }),
