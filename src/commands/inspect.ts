@@ -78,7 +78,7 @@ Several TRACE arguments (or a directory holding several traces) give one result 
       const label = traceLabel(files);
       const source = await openTraceFiles(files, { format: flags.format });
       const paired = await pairEvents(source, { ioprioRules: rules });
-      const summary = summarizeIos(paired.ios, paired.strings);
+      const summary = summarizeIos(paired.ios, paired.strings, paired.flushes);
       const result = inspectResult(paired, summary);
       if (!this.jsonEnabled() && !flags.quiet)
         this.log(renderInspect(label, paired, summary, result.warnings, result.flushes));

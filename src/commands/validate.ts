@@ -100,8 +100,10 @@ export default class Validate extends BaseCommand {
       ioprio: flags.ioprio,
       onNote: (line) => this.note(line),
     });
-    const recordedIos = replayedRows(paired.ios, {});
-    const recorded: IoSummary = summarizeIos(recordedIos, paired.strings);
+    const dev = replayedDevice(paired.ios);
+    const recordedIos = replayedRows(paired.ios, {}, dev);
+    const recordedFlushes = replayedFlushes(paired.flushes, dev, {});
+    const recorded: IoSummary = summarizeIos(recordedIos, paired.strings, recordedFlushes);
     const result: ValidateResult = {
       trace: args.trace,
       policy,
@@ -119,7 +121,7 @@ export default class Validate extends BaseCommand {
         {
           summary: recorded,
           merges: paired.btt.merges,
-          flushes: summarizeFlushes(replayedFlushes(paired.flushes, replayedDevice(paired.ios), {})),
+          flushes: summarizeFlushes(recordedFlushes),
         },
         { summary: out.result, merges: out.result.merges, flushes: out.result.flushes },
       ),

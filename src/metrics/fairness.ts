@@ -7,6 +7,12 @@
 // and does not shrink the window; a starved process, with few I/Os that wait long, counts.
 import { type IoTable, NONE } from '../trace/io-table.js';
 
+/**
+ * What the busy-time figures read of a table: [tQ, tC] per row. Summaries pass the I/Os
+ * followed by the empty flushes (a process waiting for its fsync's flush waits on the device).
+ */
+export type Intervals = Pick<IoTable, 'length' | 'tQ' | 'tC'>;
+
 /** Smallest share of the trace span (first Q to last C) a flow must have I/O outstanding. */
 export const MIN_FLOW_BACKLOG_FRACTION = 0.1;
 
@@ -70,7 +76,7 @@ export function flowMask(spans: readonly FlowSpan[], spanStartNs: number, spanEn
  * expected in Q order (pairing and replay write them so); a group that is not is sorted.
  */
 export function backlogNs(
-  ios: IoTable,
+  ios: Intervals,
   groupOf: ArrayLike<number>,
   nGroups: number,
   endNs: number,
@@ -104,7 +110,7 @@ export function backlogNs(
 }
 
 /** The rare path: one group's intervals sorted by Q first. */
-function backlogSorted(ios: IoTable, groupOf: ArrayLike<number>, g: number, endNs: number): number {
+function backlogSorted(ios: Intervals, groupOf: ArrayLike<number>, g: number, endNs: number): number {
   const rows: number[] = [];
   for (let i = 0; i < ios.length; i++) if (groupOf[i] === g) rows.push(i);
   rows.sort((a, b) => ios.tQ[a] - ios.tQ[b]);
@@ -154,13 +160,15 @@ export function contentionWindow(
 /**
  * The intervals in which every flow (mask true) has I/O outstanding, and Jain's index over
  * each flow's completions inside them per second of them. An I/O never completed is
- * outstanding until `endNs`.
+ * outstanding until `endNs`. Only rows below `countBelow` count as completions (the I/Os of
+ * a table whose later rows are empty flushes).
  */
 export function backloggedFairness(
-  ios: IoTable,
+  ios: Intervals,
   groupOf: ArrayLike<number>,
   isFlow: readonly boolean[],
   endNs: number,
+  countBelow: number = ios.length,
 ): { jain: number; ns: number } {
   const flows: number[] = [];
   isFlow.forEach((f, g) => {
@@ -183,7 +191,7 @@ export function backloggedFairness(
   for (let j = 0; j < common.length; j += 2) ns += common[j + 1] - common[j];
   if (ns <= 0) return { jain: 1, ns: 0 };
   const done = new Float64Array(flows.length);
-  for (let i = 0; i < ios.length; i++) {
+  for (let i = 0; i < countBelow; i++) {
     const k = slot.get(groupOf[i]);
     if (k !== undefined && ios.tC[i] !== NONE && inside(common, ios.tC[i])) done[k]++;
   }

@@ -9,6 +9,7 @@ import {
   contentionWindow,
   type Fairness,
   flowMask,
+  type Intervals,
   jainIndex,
 } from './fairness.js';
 import { completionsBetween, type GroupStats, groupStatsMany } from './groups.js';
@@ -60,7 +61,7 @@ const NS_PER_S = 1e9;
  * Summarises `ios` (comm names resolved through `strings`). Rates of any group are over
  * that group's own span, from its first Q to its last C (docs/metrics.md).
  */
-export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
+export function summarizeIos(ios: IoTable, strings: StringTable, flushes?: IoTable): IoSummary {
   // Every grouping at once, in one pass over the rows. Every row has a group in each, so a
   // grouping of one group is the whole table (null: nothing to look up per row).
   const { proc, ops, classes } = summaryKeys(ios);
@@ -75,7 +76,9 @@ export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
     grouping(classes.groupOf, classes.names.length),
   ]);
 
-  const backlog = backlogNs(ios, proc.groupOf, proc.pids.length, whole.lastCNs);
+  // Busy time: the I/Os' [Q, C] and, where given, the processes' empty flushes'.
+  const busy = busyRows(ios, proc.groupOf, proc.pids, flushes);
+  const backlog = backlogNs(busy.rows, busy.groupOf, proc.pids.length, whole.lastCNs);
   const spans = procStats.map((st, g) => ({
     firstQNs: st.firstQNs,
     lastCNs: st.lastCNs,
@@ -114,9 +117,35 @@ export function summarizeIos(ios: IoTable, strings: StringTable): IoSummary {
       windowEndNs: window.endNs,
       flows: flowIops.length,
       overlap: window.overlap,
-      backlogged: backloggedFairness(ios, proc.groupOf, isFlow, whole.lastCNs),
+      backlogged: backloggedFairness(busy.rows, busy.groupOf, isFlow, whole.lastCNs, ios.length),
     },
   };
+}
+
+/**
+ * The rows whose [Q, C] make a process busy: the I/Os, then the empty flushes of the same
+ * processes (flushes of a process without I/Os have no group, -1).
+ */
+function busyRows(
+  ios: IoTable,
+  groupOf: Int32Array,
+  pids: readonly number[],
+  flushes: IoTable | undefined,
+): { rows: Intervals; groupOf: ArrayLike<number> } {
+  if (flushes === undefined || flushes.length === 0) return { rows: ios, groupOf };
+  const n = ios.length;
+  const m = flushes.length;
+  const tQ = new Float64Array(n + m);
+  const tC = new Float64Array(n + m);
+  tQ.set(ios.tQ.subarray(0, n));
+  tQ.set(flushes.tQ.subarray(0, m), n);
+  tC.set(ios.tC.subarray(0, n));
+  tC.set(flushes.tC.subarray(0, m), n);
+  const all = new Int32Array(n + m);
+  all.set(groupOf.subarray(0, n));
+  const groupOfPid = new Map(pids.map((pid, g) => [pid, g]));
+  for (let i = 0; i < m; i++) all[n + i] = groupOfPid.get(flushes.pid[i]) ?? -1;
+  return { rows: { length: n + m, tQ, tC }, groupOf: all };
 }
 
 function rates(st: GroupStats): { ios: number; iops: number; mbps: number } {

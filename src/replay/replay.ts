@@ -301,7 +301,7 @@ export function simulateTable(input: ReplayInput, options: ReplayOptions): Repla
 
   const sim = all === ios ? simAll : rowsView(simAll, 0, ios.length);
   const simFlushes = rowsView(simAll, ios.length, all.length);
-  const summary = summarizeIos(sim, input.strings);
+  const summary = summarizeIos(sim, input.strings, simFlushes);
   // Empty flushes are bios and (with a write cache) requests too, but neither btt's #Q/#D nor `ios`.
   const flushQueued = countStamped(simFlushes.tQ);
   const flushRequests = countStamped(simFlushes.tG);

@@ -99,3 +99,73 @@ describe('summarizeIos', () => {
     expect(s.fairness.jain).toBe(1);
   });
 });
+
+// A process that waits on its fsyncs' flushes waits on the device: the empty flushes count
+// towards its busy time (flow rule, backlogged intervals), not towards its completions.
+describe('summarizeIos with empty flushes', () => {
+  /**
+   * pid 1: 10 writes, each [10k, 10k+1] ms, then its fsync's flush [10k+1, 10k+9] ms.
+   * pid 2: 10 reads back to back, each [10k, 10k+10] ms. Span 0..100 ms.
+   */
+  function fsyncPair() {
+    const strings = new StringTable();
+    const data = new IoTableBuilder(4);
+    const flushes = new IoTableBuilder(4);
+    const row = (b: IoTableBuilder, pid: number, op: number, bytes: number, q: number, c: number) => {
+      const i = b.push();
+      const t = b.table;
+      t.pid[i] = pid;
+      t.comm[i] = strings.intern(`p${pid}`);
+      t.op[i] = op;
+      t.bytes[i] = bytes;
+      t.tQ[i] = q;
+      t.tC[i] = c;
+    };
+    for (let k = 0; k < 10; k++) {
+      row(data, 1, OP.WRITE, 4096, 10 * k * MS, (10 * k + 1) * MS);
+      row(data, 2, OP.READ, 4096, 10 * k * MS, (10 * k + 10) * MS);
+      row(flushes, 1, OP.WRITE, 0, (10 * k + 1) * MS, (10 * k + 9) * MS);
+    }
+    return { ios: data.finish(), flushes: flushes.finish(), strings };
+  }
+
+  it('data figures are unchanged; busy time adds the flushes', () => {
+    const { ios, flushes, strings } = fsyncPair();
+    const without = summarizeIos(ios, strings);
+    const withFlushes = summarizeIos(ios, strings, flushes);
+    // 20 I/Os either way: the flushes are not among them.
+    expect(withFlushes.ios).toBe(20);
+    expect(withFlushes.throughput).toEqual(without.throughput);
+    expect(withFlushes.processes).toEqual(without.processes);
+    // pid 1 is busy 10 ms of the 100 ms span without its flushes (the 10% threshold), 90 ms with.
+    expect(without.fairness.flows).toBe(2);
+    expect(withFlushes.fairness.flows).toBe(2);
+    // pid 2 is busy throughout, so the time both are backlogged is pid 1's busy time.
+    expect(without.fairness.backlogged.ns).toBe(10 * MS);
+    expect(withFlushes.fairness.backlogged.ns).toBe(90 * MS);
+  });
+
+  it('a process busy only through its flushes becomes a flow', () => {
+    const strings = new StringTable();
+    const data = new IoTableBuilder(4);
+    const flushes = new IoTableBuilder(4);
+    const row = (b: IoTableBuilder, pid: number, bytes: number, q: number, c: number) => {
+      const i = b.push();
+      const t = b.table;
+      t.pid[i] = pid;
+      t.comm[i] = strings.intern(`p${pid}`);
+      t.op[i] = OP.WRITE;
+      t.bytes[i] = bytes;
+      t.tQ[i] = q;
+      t.tC[i] = c;
+    };
+    // pid 1: one 1 ms write at 0 and a 50 ms flush after it; pid 2: writes back to back for 100 ms.
+    row(data, 1, 4096, 0, 1 * MS);
+    row(flushes, 1, 0, 1 * MS, 51 * MS);
+    for (let k = 0; k < 10; k++) row(data, 2, 4096, 10 * k * MS, (10 * k + 10) * MS);
+    const ios = data.finish();
+    // 1 ms of 100: below the 10% rule, one flow; with the flush, 51 ms: two flows.
+    expect(summarizeIos(ios, strings).fairness.flows).toBe(1);
+    expect(summarizeIos(ios, strings, flushes.finish()).fairness.flows).toBe(2);
+  });
+});
