@@ -154,6 +154,29 @@ describe('reading an ios CSV back', () => {
     expect(ioRows(back)).toEqual(ioRows(original));
   });
 
+  it('keeps a flush row that comes in time order among the I/Os in place', async () => {
+    // The reader's event stream stays in time order: only rows later than the window allows
+    // are sorted apart. Here the flush (PREFLUSH|SYNC = 0x1010, 0 bytes) sits between two reads.
+    const header = 'req,t_q,t_c,op,flags,sector,bytes,pid,comm';
+    const text = [
+      header,
+      '0,100,200,read,0,8,4096,1,a',
+      '2,150,300,write,4112,,0,1,a',
+      '1,160,260,read,0,16,4096,1,a',
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'ios-inplace-'));
+    try {
+      const path = join(dir, 'x.ios.csv');
+      writeFileSync(path, `${text.join('\n')}\n`);
+      const source = await openTrace(path, { batchRows: 2 });
+      const times: number[] = [];
+      for await (const b of source.batches()) for (let i = 0; i < b.length; i++) times.push(b.timeNs[i]);
+      expect(times).toEqual([100, 150, 160]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('run replays the flushes of the re-read table', async () => {
     const args = ['--policy', 'none', '--device', 'nvme', '--json'];
     const r = await runCommandClass<RunResult>(Run, [OUT.csv, ...args]);

@@ -59,8 +59,9 @@ abstract class CsvSource implements TraceSource {
   private firstBad: FirstBad | undefined;
   protected window!: ReorderWindow;
   /**
-   * A second reorder window, for an I/O table's empty-flush rows: `convert --ios` writes them
-   * after the I/Os, a second run in time order that one window would see as rows far too late.
+   * A second reorder window, for an I/O table's empty-flush rows once one comes later than the
+   * I/Os' window allows: `convert --ios` writes them after the I/Os, a second run in time order
+   * that one window would see as rows far too late. They are then emitted after the I/Os.
    */
   protected flushRun: ReorderWindow | undefined;
   private ready: EventBatch[] = [];
@@ -382,9 +383,18 @@ class GenericSource extends CsvSource {
       this.warn(UNALIGNED, line, this.file.path);
     if ((ios ? ios.generic : this.layout!).at.src === undefined) b.src[i] = this.src;
     if (b.action[i] !== ACT.IO) this.info.hasStages = true;
-    if (ios && isPairedEmptyFlush(b.bytes[i], b.flags[i])) {
-      // Sorted apart: its order among the I/Os does not matter to pairing (pair.ts).
-      this.flushRun ??= this.newWindow();
+    if (
+      ios &&
+      isPairedEmptyFlush(b.bytes[i], b.flags[i]) &&
+      (this.flushRun !== undefined || this.window.wouldBeLate(b.timeNs[i]))
+    ) {
+      // Sorted apart once they come later than the I/Os' window allows (convert --ios writes
+      // them after the I/Os): their order among the I/Os does not matter to pairing (pair.ts).
+      // Rebased as the I/Os are.
+      if (this.flushRun === undefined) {
+        this.flushRun = this.newWindow();
+        this.flushRun.base = this.window.base;
+      }
       const run = this.flushRun;
       if (run.full) this.emit(run.take(false));
       copyRow(b, i, run.pending, run.pending.length);

@@ -45,6 +45,11 @@ export class ReorderWindow {
     p.length++;
   }
 
+  /** True when a row at (not rebased) time `t` would come out late: rows after it have gone out. */
+  wouldBeLate(t: number): boolean {
+    return this.base !== undefined && t - this.base < this.emittedMax;
+  }
+
   /** True when the caller must `take()` before writing another row. */
   get full(): boolean {
     return this.pending.length >= 2 * this.window;
