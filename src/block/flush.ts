@@ -1,4 +1,5 @@
-// The flush state machine (block/blk-flush.c, v6.17): a PREFLUSH or FUA request becomes a
+// The flush state machine (block/blk-flush.c, v6.17; kernel-blk-mq §2.4, which this file
+// details where the spec says it was not read): a PREFLUSH or FUA request becomes a
 // sequence of up to three steps, a cache flush before (PREFLUSH), its data (DATA) and a cache
 // flush after (POSTFLUSH, for FUA on a device without FUA support), chosen from the request
 // and the device's write cache. Each hardware queue has one flush queue: requests waiting for

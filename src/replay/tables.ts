@@ -32,30 +32,38 @@ const SIMULATED: ReadonlySet<IoColumnName> = new Set<IoColumnName>([
  * once. What is left out is counted in `warnings`.
  */
 export function replayedRows(ios: IoTable, warnings: WarningCounts, dev = replayedDevice(ios)): IoTable {
-  const perDev = rowsPerDevice(ios);
   const keep = (i: number) => ios.tQ[i] !== NONE && ios.dev[i] === dev;
   let kept = 0;
-  for (let i = 0; i < ios.length; i++) if (keep(i)) kept++;
+  let noQ = 0;
+  for (let i = 0; i < ios.length; i++) {
+    if (ios.tQ[i] === NONE) noQ++;
+    else if (ios.dev[i] === dev) kept++;
+  }
   if (kept === ios.length) return ios;
-  const noQ = ios.length - [...perDev.values()].reduce((a, b) => a + b, 0);
   if (noQ > 0) countWarning(warnings, 'I/Os without a Q time (not replayed)', noQ);
-  if (perDev.size > 1)
+  const elsewhere = ios.length - noQ - kept;
+  if (elsewhere > 0)
     countWarning(
       warnings,
       `I/Os on devices other than ${devName(dev)} (not replayed: one device per run)`,
-      ios.length - noQ - kept,
+      elsewhere,
     );
-  const b = new IoTableBuilder(kept);
-  const out = b.table;
-  for (let i = 0; i < ios.length; i++) {
-    if (!keep(i)) continue;
-    const r = b.push();
-    for (const name of IO_COLUMN_NAMES) out[name][r] = ios[name][i];
-  }
+  const t = copyRows(ios, kept, keep);
   // Merge links name trace rows; they are not needed for replay and would dangle here.
-  const t = b.finish();
   t.mergedInto.fill(NONE);
   return t;
+}
+
+/** The `n` rows of `t` that `keep` accepts, in order, in a new table. */
+export function copyRows(t: IoTable, n: number, keep: (i: number) => boolean): IoTable {
+  const b = new IoTableBuilder(n);
+  const out = b.table;
+  for (let i = 0; i < t.length; i++) {
+    if (!keep(i)) continue;
+    const r = b.push();
+    for (const name of IO_COLUMN_NAMES) out[name][r] = t[name][i];
+  }
+  return b.finish();
 }
 
 /** Rows with a Q time per device. */
@@ -95,22 +103,16 @@ export function replayedDevice(ios: IoTable): number {
  * that device with a Q time. What is left out is counted in `warnings`.
  */
 export function replayedFlushes(flushes: IoTable, dev: number, warnings: WarningCounts): IoTable {
+  const keep = (i: number) => flushes.tQ[i] !== NONE && flushes.dev[i] === dev;
   let kept = 0;
-  for (let i = 0; i < flushes.length; i++) if (flushes.tQ[i] !== NONE && flushes.dev[i] === dev) kept++;
+  for (let i = 0; i < flushes.length; i++) if (keep(i)) kept++;
   if (kept === flushes.length) return flushes;
   countWarning(
     warnings,
-    `empty flushes on other devices or without a Q time (not replayed)`,
+    'empty flushes on other devices or without a Q time (not replayed)',
     flushes.length - kept,
   );
-  const b = new IoTableBuilder(kept);
-  const out = b.table;
-  for (let i = 0; i < flushes.length; i++) {
-    if (flushes.tQ[i] === NONE || flushes.dev[i] !== dev) continue;
-    const r = b.push();
-    for (const name of IO_COLUMN_NAMES) out[name][r] = flushes[name][i];
-  }
-  return b.finish();
+  return copyRows(flushes, kept, keep);
 }
 
 /** `a`'s rows followed by `b`'s, in a new table (row i of `b` becomes row a.length + i). */
