@@ -31,6 +31,9 @@ export interface QueueDump {
   queued: number;
   dispatched: number;
   busy: boolean;
+  inject_limit: number;
+  last_serv_time_ns: number;
+  waker_pid: number | null;
 }
 
 export interface DeviceDump {
@@ -43,6 +46,7 @@ export interface DeviceDump {
     dispatched: number;
     completed: number;
     wr_started: number;
+    injected: number;
   };
   /** Requests BFQ has seen and not yet seen freed; at-head requests waiting. */
   rqs: number;

@@ -113,6 +113,9 @@ function bfq_dump_queue(bfqd: bfq_data): Record<string, unknown> {
       busy: bfq_bfqq_busy(bfqq),
       start: bfqq.entity.start,
       finish: bfqq.entity.finish,
+      inject_limit: bfqq.inject_limit,
+      last_serv_time_ns: bfqq.last_serv_time_ns,
+      waker_pid: bfqq.waker_bfqq?.pid ?? null,
     })),
   };
 }

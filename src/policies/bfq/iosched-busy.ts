@@ -3,8 +3,8 @@
 // it returns in time: the "service hole" recovery), may start a weight-raising period
 // (interactive: idle for 2 s or new, default weight; soft real-time: low rate, isochronous),
 // and may preempt the queue in service. Also the merge callbacks and the end of raising.
-// SIMPLIFIED (docs/policies-bfq.md): no queue merging (cooperators), no waker detection, no
-// injection limits, so none of their state is kept here.
+// SIMPLIFIED (docs/policies-bfq.md): no queue merging (cooperators), so none of its state is
+// kept here. Waker detection and injection sampling are in iosched-inject.ts.
 
 import {
   blk_rq_pos,
@@ -52,6 +52,7 @@ import {
   type bfq_queue,
   type bfq_rq,
 } from './iosched-h.js';
+import { bfq_inject_on_arrival } from './iosched-inject.js';
 import { bfq_add_bfqq_busy, bfq_del_bfqq_busy, next_queue_may_preempt } from './wf2q.js';
 
 /** Sequence of the seek history meaning "every one of the last 32 requests was seeky". */
@@ -232,6 +233,9 @@ export function bfq_add_request(brq: bfq_rq): void {
   const sync = rq_is_sync(brq.rq);
   bfqq.queued[sync ? 1 : 0]++;
   bfqd.queued++;
+  // The process's only request: waker detection and injection sampling.
+  if (bfq_bfqq_sync(bfqq) && brq.bic !== null && brq.bic.requests <= 1)
+    bfq_inject_on_arrival(bfqd, bfqq, now_ns);
   if (bfq_bfqq_sync(bfqq)) bfq_update_io_intensity(bfqq, now_ns);
   elv_rb_add(bfqq, brq);
   const prev = bfqq.next_rq;

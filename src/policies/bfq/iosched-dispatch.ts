@@ -3,8 +3,8 @@
 // is expired (budget timeout, budget exhausted, no more requests) and B-WF2Q+ picks the next.
 // Requests inserted at head go before everything. An idle-class queue gives the device back
 // after each request when others are busy.
-// SIMPLIFIED (docs/policies-bfq.md "injection"): while the queue in service idles, no request
-// of another queue is injected; dispatch returns nothing until it gets a request or expires.
+// While the queue in service is kept empty, another queue's request may be injected
+// (iosched-inject.ts).
 
 import { type BlkRequest, bpf_jiffies64, list_del_init, list_empty, list_first_entry } from '../lib/index.js';
 import { bfq_rq_handed_back } from './elevator.js';
@@ -38,6 +38,7 @@ import {
   type bfq_rq,
   max_service_from_wr,
 } from './iosched-h.js';
+import { bfq_injection_source } from './iosched-inject.js';
 import {
   __bfq_entity_update_weight_prio,
   bfq_bfqq_served,
@@ -47,7 +48,7 @@ import {
 
 /**
  * The queue to dispatch from: the one in service if it may go on, else the next from B-WF2Q+
- * after expiring it; null while the queue in service idles (or nothing is busy).
+ * after expiring it; while the queue in service is kept empty, a queue to inject from or null.
  */
 function bfq_select_queue(bfqd: bfq_data): bfq_queue | null {
   let bfqq = bfqd.in_service_queue;
@@ -78,8 +79,9 @@ function bfq_select_queue(bfqd: bfq_data): bfq_queue | null {
           return q;
         }
       } else if (bfq_bfqq_wait_request(q) || (q.dispatched !== 0 && bfq_better_to_idle(q))) {
-        // Keep the queue: it idles, or may idle once its requests complete.
-        return null;
+        // Keep the queue: it idles, or may idle once its requests complete. Meanwhile
+        // another queue's request may fill the hole.
+        return bfq_injection_source(bfqd, q);
       } else {
         reason = BFQQE_NO_MORE_REQUESTS;
         label = 'expire';
@@ -126,6 +128,11 @@ function bfq_update_wr_data(bfqd: bfq_data, bfqq: bfq_queue): void {
 function bfq_dispatch_rq_from_bfqq(bfqd: bfq_data, bfqq: bfq_queue): bfq_rq {
   const brq = bfqq.next_rq as bfq_rq;
   bfq_bfqq_served(bfqq, bfq_serv_to_charge(brq, bfqq));
+  // The sampled first request is the one dispatched now (bfq_update_inject_limit).
+  if (bfqq === bfqd.in_service_queue && bfqd.wait_dispatch) {
+    bfqd.wait_dispatch = false;
+    bfqd.waited_rq = brq;
+  }
   bfq_dispatch_remove(bfqd, brq);
   if (bfqq !== bfqd.in_service_queue) return brq;
   // Raising that ends now weighs the whole slot as unraised at expiry: it then yields sooner.
@@ -153,6 +160,7 @@ function __bfq_dispatch_request(bfqd: bfq_data): bfq_rq | null {
   if (bfqd.strict_guarantees && bfqd.tot_rq_in_driver > 0) return null;
   const bfqq = bfq_select_queue(bfqd);
   if (bfqq === null) return null;
+  if (bfqq !== bfqd.in_service_queue) bfqd.stats.injected++;
   return bfq_dispatch_rq_from_bfqq(bfqd, bfqq);
 }
 

@@ -340,6 +340,10 @@ export function bfq_bfqq_expire(bfqd: bfq_data, bfqq: bfq_queue, compensate: boo
     if (bfqq.dispatched === 0) bfqq.soft_rt_next_start = bfq_bfqq_softrt_next_start(bfqd, bfqq);
     else bfq_mark_bfqq_softrt_update(bfqq);
   }
+  // No total service time is measured across an expiry.
+  bfqd.rqs_injected = false;
+  bfqd.wait_dispatch = false;
+  bfqd.waited_rq = null;
   __bfq_bfqq_recalc_budget(bfqd, bfqq, reason);
   if (__bfq_bfqq_expire(bfqd, bfqq, reason)) return;
   // Waiting for a request: if it comes in time, the queue goes on with this budget.

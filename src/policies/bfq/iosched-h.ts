@@ -1,8 +1,8 @@
 // BFQ's data structures and numbers (block/bfq-iosched.h, and the constants at the top of
 // block/bfq-iosched.c and bfq-wf2q.c), Kingxukai/linux @ 0291023e (v6.17-rc3). One flat
 // hierarchy: the root group's sched_data only, no bfq_group, no cgroup stats. Fields the
-// dropped mechanisms use (queue merging, injection, wakers, actuators) are left out; see
-// docs/policies-bfq.md. The code is in wf2q.ts and the iosched-*.ts files.
+// dropped mechanisms use (queue merging, actuators) are left out; see docs/policies-bfq.md.
+// The code is in wf2q.ts and the iosched-*.ts files.
 
 import type { BlkQueue, BlkRequest, BpfTimer, ListHead, ListNode, RbNode, RbRoot } from '../lib/index.js';
 
@@ -266,6 +266,23 @@ export interface bfq_queue {
   split_time: number;
   first_IO_time: number;
   creation_time: number;
+  /** On bfqd.active_list while its entity is on an active tree (bfqq_list). */
+  readonly bfqq_list: ListNode<bfq_queue>;
+  /** Injection: other queues' requests allowed in flight while this one is empty in service. */
+  inject_limit: number;
+  /** ns: baseline total service time of a first request, without injection; 0 = unknown. */
+  last_serv_time_ns: number;
+  /** jiffies: when inject_limit was last lowered or reset. */
+  decrease_time_jif: number;
+  /** The queue whose completions this one waits on (bfq_check_waker); injected first. */
+  waker_bfqq: bfq_queue | null;
+  tentative_waker_bfqq: bfq_queue | null;
+  num_waker_detections: number;
+  /** ns. */
+  waker_detection_started: number;
+  /** Queues whose waker this one is (hlist woken_list, newest first), and its link there. */
+  readonly woken_list: ListHead<bfq_queue>;
+  readonly woken_list_node: ListNode<bfq_queue>;
 }
 
 /** struct bfq_io_cq: one per process, holding its [async, sync] queues. */
@@ -286,6 +303,8 @@ export interface bfq_stats {
   dispatched: number;
   completed: number;
   wr_started: number;
+  /** Requests dispatched from a queue other than the one in service (injection). */
+  injected: number;
 }
 
 /** struct bfq_data, plus the per-request and per-process maps a BPF policy keeps. */
@@ -296,6 +315,15 @@ export interface bfq_data {
   readonly nonrot: boolean;
   /** Requests inserted at head: served before any queue. */
   readonly dispatch: ListHead<bfq_rq>;
+  /** Queues on the active trees, most recently activated first (active_list[0]; one actuator). */
+  readonly active_list: ListHead<bfq_queue>;
+  /** ns: when the in-service queue's sampled first request arrived (bfq_update_inject_limit). */
+  last_empty_occupied_ns: number;
+  /** Sampling armed: the in-service queue's next dispatched request becomes waited_rq. */
+  wait_dispatch: boolean;
+  waited_rq: bfq_rq | null;
+  /** Some request was injected while the sampled request's total service time runs. */
+  rqs_injected: boolean;
   readonly sched_data: bfq_sched_data;
   readonly queue_weights_tree: RbRoot<bfq_weight_counter>;
   readonly busy_queues: [number, number, number];

@@ -79,6 +79,11 @@ export function bfq_init_queue(I: BfqInstance, q: BlkQueue): bfq_data {
     hz,
     nonrot,
     dispatch: new ListHead(),
+    active_list: new ListHead(),
+    last_empty_occupied_ns: 0,
+    wait_dispatch: false,
+    waited_rq: null,
+    rqs_injected: false,
     sched_data: {
       in_service_entity: null,
       next_in_service: null,
@@ -155,6 +160,7 @@ export function bfq_init_queue(I: BfqInstance, q: BlkQueue): bfq_data {
       dispatched: 0,
       completed: 0,
       wr_started: 0,
+      injected: 0,
     },
   };
   // A user max_budget is taken as is; 0 asks for the automatic one (bfq_max_budget_store).

@@ -5,7 +5,7 @@
 // completion may start idling (a timer of slice_idle) or expire the queue, and reruns the
 // queues once the device has emptied. Init and exit are in iosched-init.ts.
 // SIMPLIFIED (docs/policies-bfq.md): a process keeps its queues for the whole run (no exit,
-// no reference counts), no cooperator or stable merges, no oom queue, no injection state.
+// no reference counts), no cooperator or stable merges, no oom queue.
 
 import {
   BLK_MQ_INSERT_AT_HEAD,
@@ -22,6 +22,7 @@ import {
   IOPRIO_PRIO_CLASS,
   IOPRIO_PRIO_LEVEL,
   ListHead,
+  ListNode,
   list_add,
   list_add_tail,
   list_del_init,
@@ -85,6 +86,7 @@ import {
   type bfq_queue,
   type bfq_rq,
 } from './iosched-h.js';
+import { bfq_inject_on_ttime_change, bfq_update_inject_limit } from './iosched-inject.js';
 import { bfq_ioprio_to_weight, bfq_tot_busy_queues } from './wf2q.js';
 
 /** The class and level a queue takes from its process's I/O priority; prio_changed applies them. */
@@ -138,7 +140,7 @@ function bfq_init_bfqq(bfqd: bfq_data, bic: bfq_io_cq, is_sync: boolean): bfq_qu
     sched_data: bfqd.sched_data,
   } as Omit<bfq_entity, 'rb_node' | 'bfqq'>;
   const entity = Object.assign(e, { rb_node: new RbNode(e as bfq_entity) }) as bfq_entity;
-  const bfqq: bfq_queue = {
+  const q: Omit<bfq_queue, 'bfqq_list' | 'woken_list_node'> = {
     bfqd,
     ioprio: 0,
     ioprio_class: 0,
@@ -177,7 +179,20 @@ function bfq_init_bfqq(bfqd: bfq_data, bic: bfq_io_cq, is_sync: boolean): bfq_qu
     split_time: bfq_smallest_from_now(),
     first_IO_time: 0,
     creation_time: now,
+    // No baseline service time yet; the limit starts at 0 (reset on the first think-time change).
+    inject_limit: 0,
+    last_serv_time_ns: 0,
+    decrease_time_jif: now,
+    waker_bfqq: null,
+    tentative_waker_bfqq: null,
+    num_waker_detections: 0,
+    waker_detection_started: 0,
+    woken_list: new ListHead(),
   };
+  const bfqq = Object.assign(q, {
+    bfqq_list: new ListNode(q),
+    woken_list_node: new ListNode(q),
+  }) as bfq_queue;
   (entity as { bfqq: bfq_queue }).bfqq = bfqq;
   bfq_set_next_ioprio_data(bfqq, bic);
   if (is_sync) {
@@ -246,8 +261,11 @@ function bfq_update_has_short_ttime(bfqd: bfq_data, bfqq: bfq_queue): void {
   const has_short_ttime = !(
     bfq_sample_valid(bfqq.ttime.ttime_samples) && bfqq.ttime.ttime_mean > bfqd.bfq_slice_idle / 2
   );
+  const state_changed = has_short_ttime !== bfq_bfqq_has_short_ttime(bfqq);
   if (has_short_ttime) bfq_mark_bfqq_has_short_ttime(bfqq);
   else bfq_clear_bfqq_has_short_ttime(bfqq);
+  // Without a baseline the inject limit follows the think time (0 short, 1 long).
+  if (state_changed) bfq_inject_on_ttime_change(bfqd, bfqq, has_short_ttime);
 }
 
 /** A request joined bfqq: if it is the one idling, stop idling (unless a small request may grow). */
@@ -392,7 +410,11 @@ function bfq_completed_request(bfqq: bfq_queue, bfqd: bfq_data): void {
 export function bfq_finish_requeue_request(bfqd: bfq_data, brq: bfq_rq): void {
   const bfqq = brq.bfqq;
   if (bfqq === null) return;
-  if (brq.started) bfq_completed_request(bfqq, bfqd);
+  if (brq.started) {
+    // The request whose total service time is being sampled: update the inject limit.
+    if (brq === bfqd.waited_rq) bfq_update_inject_limit(bfqd, bfqq);
+    bfq_completed_request(bfqq, bfqd);
+  }
   // A merge victim freed while still queued here: out of the queue first.
   if (!RB_EMPTY_NODE(brq.rb_node)) bfq_remove_request(brq);
   else list_del_init(brq.queuelist);

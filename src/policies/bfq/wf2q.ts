@@ -10,6 +10,8 @@
 import {
   bpf_jiffies64,
   IOPRIO_NR_LEVELS,
+  list_add,
+  list_del_init,
   RB_EMPTY_ROOT,
   type RbNode,
   type RbRoot,
@@ -150,6 +152,8 @@ function bfq_active_insert(st: bfq_service_tree, entity: bfq_entity): void {
   if (node.rb_left !== null) node = node.rb_left;
   else if (node.rb_right !== null) node = node.rb_right;
   bfq_update_active_tree(node);
+  // The injection candidates, newest first (list_add on active_list).
+  list_add(entity.bfqq.bfqq_list, entity.bfqq.bfqd.active_list);
 }
 
 /** bfq_ioprio_to_weight: levels 0..7 give weights 80..10. */
@@ -176,6 +180,7 @@ function bfq_active_extract(st: bfq_service_tree, entity: bfq_entity): void {
   const node = bfq_find_deepest(entity.rb_node);
   bfq_extract(st.active, entity);
   if (node !== null) bfq_update_active_tree(node);
+  list_del_init(entity.bfqq.bfqq_list);
 }
 
 function bfq_idle_insert(st: bfq_service_tree, entity: bfq_entity): void {
