@@ -275,7 +275,10 @@ export class Hctx {
 
     if (!list.empty) {
       this.dispatch.spliceTail(list);
-      // Unshared tags: RESTART alone brings us back, there is no tag wait queue to join.
+      // Unshared tags: the kernel re-runs the hctx from kblockd while no driver tag is free
+      // (no_tag, and no tag wait queue to join), so it dispatches as soon as one is. Here
+      // RESTART stands for that polling: every driver tag freed re-runs it (a freed request,
+      // block/blk-mq-sched.h blk_mq_sched_restart, or a finished flush, block/flush.ts).
       if (!this.restart) this.run(true);
       else if (needs_resource) {
         this.stats.resourceReruns++;

@@ -19,6 +19,8 @@ export class RequeueWork {
   /** The hctx of the CPU that queued the work: kblockd is per-CPU, so the work runs there. */
   private hctx: Hctx | null = null;
   private readonly rqList = new RqList(LIST_LOCAL);
+  /** Hardware queues whose elevator got a request back in the current run. */
+  private readonly inserted = new Set<Hctx>();
   private readonly flushes = new RqList(LIST_LOCAL);
   private readonly runFn: () => void;
 
@@ -59,12 +61,24 @@ export class RequeueWork {
     const flushes = this.flushes;
     rqs.spliceTail(this.requeue_list);
     flushes.spliceTail(this.flush_list);
+    const inserted = this.inserted;
     for (let rq = rqs.popHead(); rq !== null; rq = rqs.popHead()) {
       // A request the driver already prepared bypasses the elevator.
       if (rq.rq_flags & RQF_DONTPREP) q.blk_mq_request_bypass_insert(rq, 0);
-      else q.blk_mq_insert_request(rq, BLK_MQ_INSERT_AT_HEAD);
+      else {
+        inserted.add(rq.mq_hctx as Hctx);
+        q.blk_mq_insert_request(rq, BLK_MQ_INSERT_AT_HEAD);
+      }
     }
     for (let rq = flushes.popHead(); rq !== null; rq = flushes.popHead()) q.blk_mq_insert_request(rq, 0);
-    q.runHwQueues(q.runningCpu(), false);
+    const cpu = q.runningCpu();
+    q.runHwQueues(cpu, false);
+    // SIMPLIFIED (docs/simplifications.md "run loop"): under SQ_SCHED the kernel runs only the
+    // worker CPU's hctx here. UFQ's per-ctx fallback (no dispatch hook) drains only the ctxs
+    // of the hctx it runs on, so a request put back on another hctx's ctx would wait for that
+    // hctx's next run: in a trace's last I/Os, for ever. Those hctxs run too.
+    const sq = cpu >= 0 ? q.ctxs[cpu % q.ctxs.length].hctx : null;
+    for (const h of inserted) if (h !== sq) h.run(false);
+    inserted.clear();
   }
 }

@@ -6,7 +6,7 @@
 // flush list, an empty flush is always served by a flush command (D) before it completes, and
 // the same input gives the same stage times.
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestQueue } from '../../src/block/queue.js';
 import { createDevice } from '../../src/device/model.js';
 import type { DeviceProfile } from '../../src/device/profile.js';
@@ -164,6 +164,33 @@ describe('conservation with flushes (blk-flush.c, ufq-model §2.11)', () => {
       q.exit();
     },
   );
+
+  // Found by the property above: two hardware queues, UFQ with no program (its per-ctx
+  // fallback drains only the ctxs of the hctx it runs on). A PREFLUSH write's DATA step went
+  // back to hctx 1's ctx from requeue work that ran on hctx 0's CPU; the kernel's run there
+  // (SQ_SCHED: that CPU's hctx) left it waiting, and the 3 ms re-run polled hctx 0 for ever.
+  it("a DATA step put back on another hctx's ctx by requeue work is dispatched (no endless polling)", () => {
+    const cfg: Cfg = {
+      device: 'loop-virtio',
+      policy: 'none',
+      rev: 3,
+      nrRequests: 9,
+      queueDepth: 1,
+      nrHwQueues: 2,
+    };
+    const evs: Ev[] = [
+      { t: 1329323, kind: 'write', sector: 464, kib: 4, flags: 16, pid: 1, cpu: 2 },
+      { t: 547601, kind: 'write', sector: 40, kib: 4, flags: 16, pid: 3, cpu: 2 },
+      { t: 859606, kind: 'write', sector: 88, kib: 4, flags: 0, pid: 3, cpu: 2 },
+      { t: 2869052, kind: 'write', sector: 440, kib: 4, flags: 0, pid: 2, cpu: 1 },
+      { t: 1149065, kind: 'write', sector: 128, kib: 8, flags: 24, pid: 4, cpu: 0 },
+      { t: 1595112, kind: 'flush', sector: 72, kib: 4, flags: 24, pid: 1, cpu: 0 },
+    ];
+    const { q, completions } = run(cfg, evs);
+    expect(q.conservation().lost).toBe(0);
+    expect(Array.from(completions)).toEqual(evs.map(() => 1));
+    expect(q.conservation().rqs_count).toBe(0);
+  });
 
   test.prop([cfgArb, fc.array(evArb, { minLength: 1, maxLength: 40 })], { numRuns: 30 })(
     'the same stream gives the same stage times',

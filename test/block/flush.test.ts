@@ -134,6 +134,21 @@ describe('C2 and C3: flushes wait for DATA steps in flight (blk-flush.c blk_kick
     expect(stages(h, 1)).toEqual([1500, 1500, NONE, 3000, 4000]);
   });
 
+  it('a FUA write that finds the one driver tag held by a flush goes out when the flush ends', () => {
+    // One driver tag: the empty flush's command takes it at 0. The FUA write (DATA, then a
+    // post-flush) leaves the elevator at 500 and waits on hctx->dispatch with no tag. The
+    // kernel re-runs the hctx until a tag is free (blk_mq_dispatch_rq_list, no_tag); the
+    // flush's tag is freed at 1000 without any request being freed, and the write must go then.
+    const h = harness({ latencyNs: 1000, queueDepth: 1 });
+    h.q.submitBio(emptyFlush(0, { flags: FLAG.PREFLUSH | FLAG.FUA | FLAG.SYNC }));
+    h.engine.at(500, () => h.q.submitBio(write(1, FLAG.FUA)));
+    h.engine.run();
+    // The empty flush's post-flush waits for the write's DATA step (C2), then serves both.
+    expect(commands(h)).toEqual(['FLUSH+P@0', 'W@1000', 'FLUSH+P@2000']);
+    expect([h.table.tC[0], h.table.tC[1]]).toEqual([3000, 3000]);
+    expect(h.q.conservation().lost).toBe(0);
+  });
+
   it('C3: after FLUSH_PENDING_TIMEOUT (5 s) a kick issues the flush although a DATA step is in flight', () => {
     // HZ 1000 (the default): the pending list starts waiting at jiffy 1 (1 ms); time_before
     // fails from jiffy 1 + 5000 = 5001 on. No timer re-kicks: only the next request does.
