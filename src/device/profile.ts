@@ -87,6 +87,10 @@ export interface SsdProfile extends ProfileBase {
   readServiceQuantiles?: ServiceClass[];
   /** Empirical acknowledgement time of a data write, per size class; replaces writeOverheadUs for them. */
   writeServiceQuantiles?: ServiceClass[];
+  /** Controller time of a discard; when absent a discard costs writeOverheadUs like other commands. */
+  discardLatencyUs?: number;
+  /** Discard size cost: bytes / this rate is added to discardLatencyUs; absent: none. */
+  discardMBps?: number;
 }
 
 export interface FixedProfile extends ProfileBase {
@@ -391,6 +395,22 @@ const SSD_FIELDS: readonly FieldSpec[] = [
     optional: true,
     unit: 'µs',
     doc: 'Empirical acknowledgement time of a data write, as readServiceQuantiles (replaces writeOverheadUs for data writes; FLUSH and other commands keep it).',
+  },
+  {
+    key: 'discardLatencyUs',
+    kind: 'number',
+    min: 0,
+    optional: true,
+    unit: 'µs',
+    doc: 'Controller time of a discard, after its command slot on the link (absent: writeOverheadUs, as other commands).',
+  },
+  {
+    key: 'discardMBps',
+    kind: 'number',
+    above: 0,
+    optional: true,
+    unit: 'MB/s',
+    doc: 'When given, a discard also takes its size / rate (a host file system punching a hole, an FTL unmapping a range).',
   },
 ];
 

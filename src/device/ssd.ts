@@ -39,6 +39,9 @@ class SsdDevice implements DeviceModel {
   // Parameters in engine units.
   private readonly readOverheadNs: number;
   private readonly writeOverheadNs: number;
+  /** A discard's controller time, and its size cost per byte (0: none). */
+  private readonly discardNs: number;
+  private readonly discardNsPerByte: number;
   private readonly linkCommandNs: number;
   private readonly linkNsPerByte: number;
   private readonly channelNsPerByte: number;
@@ -105,6 +108,8 @@ class SsdDevice implements DeviceModel {
     this.capacity = p.queueDepth * p.nrHwQueues;
     this.readOverheadNs = Math.round(p.readOverheadUs * NS_PER_US);
     this.writeOverheadNs = Math.round(p.writeOverheadUs * NS_PER_US);
+    this.discardNs = Math.round((p.discardLatencyUs ?? p.writeOverheadUs) * NS_PER_US);
+    this.discardNsPerByte = p.discardMBps === undefined ? 0 : nsPerByte(p.discardMBps);
     this.linkCommandNs = Math.round(p.linkCommandUs * NS_PER_US);
     this.linkNsPerByte = nsPerByte(p.linkMBps);
     this.channelNsPerByte = nsPerByte(p.channelMBps);
@@ -161,10 +166,16 @@ class SsdDevice implements DeviceModel {
       case OP.FLUSH:
         doneNs = this.flush(now);
         break;
+      case OP.DISCARD:
+        // Controller time and, when the profile says, a size cost (unmapping a range, or the
+        // host punching a hole under a virtual disk). SIMPLIFIED: FTL state is not tracked, so
+        // a range trimmed twice costs the same twice.
+        doneNs = this.command(now, this.discardNs + Math.round(rq.bytes * this.discardNsPerByte));
+        break;
       default:
-        // Discard, write-zeroes, secure erase, zone management: a command without data on the
-        // flash path. SIMPLIFIED: FTL state (trimmed pages) is not tracked.
-        doneNs = this.command(now);
+        // Write-zeroes, secure erase, zone management: a command without data on the flash
+        // path.
+        doneNs = this.command(now, this.writeOverheadNs);
     }
     this.cq.push(doneNs, rq);
     return 'queued';
@@ -177,9 +188,9 @@ class SsdDevice implements DeviceModel {
     this.onComplete(rq, 0);
   }
 
-  /** Command without data: link command slot, then controller time. */
-  private command(startNs: number): number {
-    return this.linkTl.book(startNs, this.linkCommandNs, this.engine.now) + this.writeOverheadNs;
+  /** Command without data: link command slot, then `controllerNs`. */
+  private command(startNs: number, controllerNs: number): number {
+    return this.linkTl.book(startNs, this.linkCommandNs, this.engine.now) + controllerNs;
   }
 
   /**

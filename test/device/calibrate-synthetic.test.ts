@@ -147,6 +147,44 @@ describe('calibrate: flash model round trip (devices-metrics §2.5 steps 3-5)', 
   });
 });
 
+describe('calibrate: discard cost round trip', () => {
+  // A device that takes 200 us plus 1 ms per 4 MB (4000 MB/s) per discard, beside reads: idle
+  // 256 KiB and 8 MiB discards among idle reads must give both numbers back.
+  const truth: SsdProfile = {
+    ...(loadProfile('loop-virtio') as SsdProfile),
+    name: 'truth',
+    discardLatencyUs: 200,
+    discardMBps: 4000,
+  };
+  const rng = new Rng(99);
+  const span = 4 * 1024 * 1024 * 2;
+  const mix = (u: number) =>
+    u < 0.7
+      ? { op: OP.READ, bytes: 4096 }
+      : u < 0.95
+        ? { op: OP.DISCARD, bytes: 256 * 1024 }
+        : { op: OP.DISCARD, bytes: 8 * 1024 * 1024 };
+  const reqs = requestsFromRows(record(truth, poisson(rng, 2000, 5_000_000, 0, span, mix)));
+  const p = calibrate([{ name: 'discards', requests: reqs }], { name: 'fit' }).profile as SsdProfile;
+
+  it('controller time 200 us and 4000 MB/s, within 5%', () => {
+    expect((p.discardLatencyUs ?? 0) / 200).toBeCloseTo(1, 1);
+    expect((p.discardMBps ?? 0) / 4000).toBeCloseTo(1, 1);
+  });
+
+  it('a trace without discards leaves both out (discards then cost writeOverheadUs)', () => {
+    const reads = requestsFromRows(
+      record(
+        truth,
+        poisson(new Rng(5), 300, 5_000_000, 0, span, () => ({ op: OP.READ, bytes: 4096 })),
+      ),
+    );
+    const q = calibrate([{ name: 'reads', requests: reads }], { name: 'fit' }).profile as SsdProfile;
+    expect(q.discardLatencyUs).toBeUndefined();
+    expect(q.discardMBps).toBeUndefined();
+  });
+});
+
 describe('calibrate: disk model round trip (devices-metrics §2.2, §2.5 step 3)', () => {
   // hdd-7200 cites the HGST Ultrastar 7K8: 7200 rpm, 8.0 ms average seek.
   const truth = loadProfile('hdd-7200') as HddProfile;

@@ -230,4 +230,14 @@ describe('ssd model: queueing and determinism', () => {
     b.run();
     expect(b.latency(0)).toBe(2_000 + 5_000);
   });
+
+  it('a profile with a discard cost: its controller time plus size / discardMBps', () => {
+    const b = new Bench({ ...T, discardLatencyUs: 100, discardMBps: 1000 });
+    b.at(0, OP.DISCARD, 0, 1 << 20);
+    b.at(10_000_000, OP.DISCARD, 4096, 8 << 20);
+    b.run();
+    // 1 MiB at 1000 MB/s is 1048576 ns; 8 MiB 8388608 ns.
+    expect(b.latency(0)).toBe(2_000 + 100_000 + 1_048_576);
+    expect(b.latency(1)).toBe(2_000 + 100_000 + 8_388_608);
+  });
 });

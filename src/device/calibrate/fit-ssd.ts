@@ -9,6 +9,7 @@
 // - the spread of those idle times, per size class, gives the empirical tables
 //   readServiceQuantiles (misses, less the delay and transfer) and writeServiceQuantiles;
 // - empty FLUSHes give flushLatencyUs; FUA on dispatched writes gives fua;
+// - idle discards give discardLatencyUs, and with two sizes or more a line gives discardMBps;
 // - parallelism (channels) comes from busy periods (parallelism.ts).
 // What D→C times cannot show is assumed and cited as such in source.params.
 import { OP } from '../../trace/event.js';
@@ -90,11 +91,13 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
   const idle: number[] = [];
   const idleReads: number[] = [];
   const idleWrites: number[] = [];
+  const idleDiscards: number[] = [];
   for (let k = 0; k < reqs.length; k++) {
     if (reqs.inflight[k] !== 0) continue;
     idle.push(k);
     if (reqs.op[k] === OP.READ) idleReads.push(k);
     else if (reqs.op[k] === OP.WRITE) idleWrites.push(k);
+    else if (reqs.op[k] === OP.DISCARD) idleDiscards.push(k);
   }
   const floorNs = idle.length > 0 ? quantile(idle.map(d2c), FLOOR_QUANTILE) : 0;
 
@@ -229,6 +232,9 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
     cites.flushLatencyUs = `fitted: ${flush.flushD2cNs.length} empty FLUSHes took ${us(flushMeanNs ?? 0)} us on average, less the write overhead, and for the ${afterWrites} that followed writes less the model's drain of the open page (${us(drainNs)} us)`;
   } else cites.flushLatencyUs = 'assumed 0: no FLUSH in the trace';
 
+  const discard = fitDiscard(reqs, idleDiscards, d2c);
+  Object.assign(cites, discard.cites);
+
   // Parallelism from busy periods, with each request's expected idle service.
   const missNs = (bytes: number) => interceptNs + line.b * bytes;
   const serviceNs = new Float64Array(reqs.length);
@@ -237,6 +243,8 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
     if (op === OP.READ) serviceNs[k] = isHit(k) ? hitMeanNs : missNs(reqs.bytes[k]);
     else if (op === OP.WRITE) serviceNs[k] = writeOverheadNs + reqs.bytes[k] * linkNsPerByte;
     else if (op === OP.FLUSH) serviceNs[k] = flushMeanNs ?? writeOverheadNs;
+    else if (op === OP.DISCARD && discard.latencyNs !== null)
+      serviceNs[k] = discard.latencyNs + reqs.bytes[k] * discard.nsPerByte;
     else serviceNs[k] = writeOverheadNs;
   }
   const par = fitParallelism(parts, serviceNs);
@@ -266,6 +274,8 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
   };
   if (readTable) params.readServiceQuantiles = readTable.classes;
   if (writeTable) params.writeServiceQuantiles = writeTable.classes;
+  if (discard.latencyNs !== null) params.discardLatencyUs = round3(discard.latencyNs / NS_PER_US);
+  if (discard.nsPerByte > 0) params.discardMBps = Math.round(1000 / discard.nsPerByte);
   cites.linkMBps = `assumed ${ASSUMED_LINK_MBPS} MB/s: not separable from the channel rate in D2C; size cost is put on the channels`;
   cites.linkCommandUs = 'assumed 0: no per-command link cost is separable';
   cites.programLatencyUs = 'assumed equal to readLatencyUs: programs are not visible behind a write buffer';
@@ -297,6 +307,67 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
           units: r.units,
         })),
       },
+    },
+  };
+}
+
+/** Discards above this rate, MB/s, cost nothing by size (the slope is noise). */
+const DISCARD_MBPS_MAX = 1_000_000;
+
+/**
+ * Idle discards: by size, the mean time of each size with enough samples; with two sizes or
+ * more, a weighted line a + b·bytes (a: controller time, b: size cost), else the mean. Fewer
+ * than MIN_BUCKET idle discards: not fitted (the profile leaves them to writeOverheadUs).
+ */
+function fitDiscard(
+  reqs: DeviceRequests,
+  rows: readonly number[],
+  d2c: (k: number) => number,
+): { latencyNs: number | null; nsPerByte: number; cites: Record<string, string> } {
+  if (rows.length < MIN_BUCKET)
+    return {
+      latencyNs: null,
+      nsPerByte: 0,
+      cites: {
+        discardLatencyUs: `not fitted: ${rows.length} idle discards (fewer than ${MIN_BUCKET}); discards cost writeOverheadUs`,
+      },
+    };
+  const bySize = new Map<number, number[]>();
+  for (const k of rows) {
+    const list = bySize.get(reqs.bytes[k]) ?? [];
+    list.push(d2c(k));
+    bySize.set(reqs.bytes[k], list);
+  }
+  const sizes = [...bySize.entries()]
+    .filter(([, t]) => t.length >= MIN_BUCKET)
+    .map(([bytes, t]) => ({ bytes, meanNs: mean(t), n: t.length }))
+    .sort((a, b) => a.bytes - b.bytes);
+  const described = sizes.map((s) => `${s.bytes / 1024} KiB ${us(s.meanNs)} us x${s.n}`).join(', ');
+  if (sizes.length >= 2) {
+    const line = weightedLine(
+      sizes.map((s) => s.bytes),
+      sizes.map((s) => s.meanNs),
+      sizes.map((s) => s.n),
+    );
+    const nsPerByte = line.b > 1000 / DISCARD_MBPS_MAX ? line.b : 0;
+    return {
+      latencyNs: Math.max(0, line.a),
+      nsPerByte,
+      cites: {
+        discardLatencyUs: `fitted: idle discards at zero size on a line over sizes (${described})`,
+        discardMBps:
+          nsPerByte > 0
+            ? `fitted: idle discards cost ${(line.b * 1024).toFixed(1)} ns per KiB more with size`
+            : 'not fitted: idle discards did not cost more with size',
+      },
+    };
+  }
+  const all = rows.map(d2c);
+  return {
+    latencyNs: mean(all),
+    nsPerByte: 0,
+    cites: {
+      discardLatencyUs: `fitted: ${rows.length} idle discards took ${us(mean(all))} us on average${sizes.length === 1 ? ` (${described})` : ''}; no second size to fit a size cost`,
     },
   };
 }
