@@ -163,7 +163,7 @@ export function flush_end_io(q: RequestQueue, flush_rq: Request, error: number):
   flush_rq.internal_tag = BLK_MQ_NO_TAG;
   // A request that found no driver tag waits on hctx->dispatch. The kernel re-runs that hctx
   // from kblockd until a tag is free (block/blk-mq.c blk_mq_dispatch_rq_list, no_tag with
-  // unshared tags); here it runs when one is freed (hctx.ts dispatchRqList). The flush's tag
+  // unshared tags; kernel-blk-mq §6.4); here it runs when one is freed (hctx.ts). The flush's tag
   // is one: no request is freed here, so the restart a free would bring is made now.
   (flush_rq.mq_hctx as Hctx).schedRestart();
   if (!fq.running) throw new InvariantError('a flush ended while none was running');

@@ -964,12 +964,14 @@ export class RequestQueue implements BlkQueue {
   /**
    * blk_mq_run_hw_queues(q, async) (by default async, from kblockd). UFQ sets QUEUE_FLAG_SQ_SCHED, so only the hctx
    * of `cpu` (default: the CPU running now) and any hctx with leftovers on its dispatch list
-   * run. With no CPU known (-1) every hctx runs, as the kernel does with no preferred hctx.
+   * run, and those in `also`. With no CPU known (-1) every hctx runs, as the kernel does with
+   * no preferred hctx.
    */
-  runHwQueues(cpu: number = this.runningCpu(), async = true): void {
+  runHwQueues(cpu: number = this.runningCpu(), async = true, also?: ReadonlySet<Hctx>): void {
     // block/blk-mq.c blk_mq_run_hw_queues: blk_mq_get_sq_hctx is the current CPU's hctx.
     const sq = cpu >= 0 ? this.ctxs[cpu % this.ctxs.length].hctx : null;
-    for (const h of this.hctxs) if (sq === null || h === sq || !h.dispatch.empty) h.run(async);
+    for (const h of this.hctxs)
+      if (sq === null || h === sq || !h.dispatch.empty || also?.has(h)) h.run(async);
   }
 
   /**

@@ -71,14 +71,11 @@ export class RequeueWork {
       }
     }
     for (let rq = flushes.popHead(); rq !== null; rq = flushes.popHead()) q.blk_mq_insert_request(rq, 0);
-    const cpu = q.runningCpu();
-    q.runHwQueues(cpu, false);
-    // SIMPLIFIED (docs/simplifications.md "run loop"): under SQ_SCHED the kernel runs only the
-    // worker CPU's hctx here. UFQ's per-ctx fallback (no dispatch hook) drains only the ctxs
-    // of the hctx it runs on, so a request put back on another hctx's ctx would wait for that
-    // hctx's next run: in a trace's last I/Os, for ever. Those hctxs run too.
-    const sq = cpu >= 0 ? q.ctxs[cpu % q.ctxs.length].hctx : null;
-    for (const h of inserted) if (h !== sq) h.run(false);
+    // SIMPLIFIED (docs/simplifications.md "run loop"; kernel-blk-mq §6.5): under SQ_SCHED the
+    // kernel runs only the worker CPU's hctx here. UFQ's per-ctx fallback (no dispatch hook)
+    // drains only the ctxs of the hctx it runs on, so a request put back on another hctx's ctx
+    // would wait for that hctx's next run: in a trace's last I/Os, for ever. Those hctxs run too.
+    q.runHwQueues(q.runningCpu(), false, inserted);
     inserted.clear();
   }
 }

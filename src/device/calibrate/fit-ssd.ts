@@ -23,7 +23,7 @@ import {
   fitServiceTable,
   MIN_CLASS_SAMPLES as MIN_TABLE_SAMPLES,
 } from './service-table.js';
-import { mean, quantile, weightedLine } from './stats.js';
+import { mean, quantile, sizeMeans, weightedLine } from './stats.js';
 
 /** The link is not visible in D→C at low depth: assumed at memory speed, 10000 MB/s, so transfer cost sits on the channels. */
 export const ASSUMED_LINK_MBPS = 10000;
@@ -116,13 +116,12 @@ export function fitSsd(parts: readonly DeviceRequests[], flush?: FlushObservatio
   const hitRows = idleReads.filter(isHit);
 
   // Misses: mean per size, then a line over sizes.
-  const readSizes = [...bySize.entries()]
-    .map(([bytes, rows]) => {
-      const miss = rows.filter((k) => !isHit(k)).map(d2c);
-      return { bytes, meanNs: mean(miss), n: miss.length };
-    })
-    .filter((s) => s.n >= MIN_BUCKET)
-    .sort((a, b) => a.bytes - b.bytes);
+  const readSizes = sizeMeans(
+    idleReads.filter((k) => !isHit(k)),
+    reqs.bytes,
+    d2c,
+    MIN_BUCKET,
+  );
   const linkNsPerByte = 1000 / ASSUMED_LINK_MBPS;
   let line = { a: 0, b: 0 };
   let channelMBps = ASSUMED_CHANNEL_MBPS;
@@ -332,16 +331,7 @@ function fitDiscard(
         discardLatencyUs: `not fitted: ${rows.length} idle discards (fewer than ${MIN_BUCKET}); discards cost writeOverheadUs`,
       },
     };
-  const bySize = new Map<number, number[]>();
-  for (const k of rows) {
-    const list = bySize.get(reqs.bytes[k]) ?? [];
-    list.push(d2c(k));
-    bySize.set(reqs.bytes[k], list);
-  }
-  const sizes = [...bySize.entries()]
-    .filter(([, t]) => t.length >= MIN_BUCKET)
-    .map(([bytes, t]) => ({ bytes, meanNs: mean(t), n: t.length }))
-    .sort((a, b) => a.bytes - b.bytes);
+  const sizes = sizeMeans(rows, reqs.bytes, d2c, MIN_BUCKET);
   const described = sizes.map((s) => `${s.bytes / 1024} KiB ${us(s.meanNs)} us x${s.n}`).join(', ');
   if (sizes.length >= 2) {
     const line = weightedLine(

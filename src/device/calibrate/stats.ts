@@ -1,5 +1,6 @@
-// Small statistics the fits share: mean, nearest-rank quantiles of unsorted samples and
-// weighted least squares on a line. Plain numbers in, plain numbers out; no fitting policy.
+// Small statistics the fits share: mean, nearest-rank quantiles of unsorted samples, means per
+// request size and weighted least squares on a line. Plain numbers in, plain numbers out; no
+// fitting policy.
 import { quantileOfSorted } from './quality.js';
 
 export function mean(xs: ArrayLike<number>): number {
@@ -11,6 +12,28 @@ export function mean(xs: ArrayLike<number>): number {
 /** Nearest-rank quantile u (0..1) of a sample in any order (sorts a copy). */
 export function quantile(xs: ArrayLike<number>, u: number): number {
   return quantileOfSorted(Float64Array.from(xs).sort(), u);
+}
+
+/**
+ * The mean of `value` over `rows` for each request size (`bytes[row]`) with at least `minN`
+ * rows, smallest size first; `n` is the number of rows of that size.
+ */
+export function sizeMeans(
+  rows: readonly number[],
+  bytes: ArrayLike<number>,
+  value: (row: number) => number,
+  minN: number,
+): { bytes: number; meanNs: number; n: number }[] {
+  const bySize = new Map<number, number[]>();
+  for (const k of rows) {
+    const list = bySize.get(bytes[k]);
+    if (list === undefined) bySize.set(bytes[k], [value(k)]);
+    else list.push(value(k));
+  }
+  return [...bySize.entries()]
+    .filter(([, v]) => v.length >= minN)
+    .map(([b, v]) => ({ bytes: b, meanNs: mean(v), n: v.length }))
+    .sort((a, b) => a.bytes - b.bytes);
 }
 
 /** y = a + b·x by least squares with weights w; b = 0 when x does not vary. */

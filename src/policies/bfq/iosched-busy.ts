@@ -233,10 +233,11 @@ export function bfq_add_request(brq: bfq_rq): void {
   const sync = rq_is_sync(brq.rq);
   bfqq.queued[sync ? 1 : 0]++;
   bfqd.queued++;
-  // The process's only request: waker detection and injection sampling.
-  if (bfq_bfqq_sync(bfqq) && brq.bic !== null && brq.bic.requests <= 1)
-    bfq_inject_on_arrival(bfqd, bfqq, now_ns);
-  if (bfq_bfqq_sync(bfqq)) bfq_update_io_intensity(bfqq, now_ns);
+  if (bfq_bfqq_sync(bfqq)) {
+    // The process's only request: waker detection and injection sampling.
+    if (brq.bic !== null && brq.bic.requests <= 1) bfq_inject_on_arrival(bfqd, bfqq, now_ns);
+    bfq_update_io_intensity(bfqq, now_ns);
+  }
   elv_rb_add(bfqq, brq);
   const prev = bfqq.next_rq;
   bfqq.next_rq = bfq_choose_req(bfqd, bfqq.next_rq, brq, bfqd.last_position);

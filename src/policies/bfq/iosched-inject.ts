@@ -1,15 +1,23 @@
-// BFQ continued (block/bfq-iosched.c): injection. While the queue in service is empty and BFQ
-// keeps the device for it (idling, or waiting for its in-flight requests), other queues'
-// requests may be dispatched into the service hole: the same process's async queue, the queue
-// that wakes it (waker), a queue it wakes, or, within an adaptive limit on the requests in
-// flight, any busy queue with budget left. The limit is learnt from the total service time
+// BFQ continued (block/bfq-iosched.c; kernel-blk-mq §8.3, bfq_select_queue step 3):
+// injection. While the queue in service is empty and BFQ keeps the device for it (idling, or
+// waiting for its in-flight requests), other queues' requests may be dispatched into the
+// service hole: the same process's async queue, the queue that wakes it (waker), a queue it
+// wakes, or, within an adaptive limit on the requests in flight, any busy queue with budget
+// left. The limit is learnt from the total service time
 // (arrival to completion) of the queue's "first" requests, those that find it empty: a
 // baseline without injection, then one more request allowed while the time stays under 1.5x
 // the baseline, one fewer when it does not.
 // SIMPLIFIED (docs/policies-bfq.md): one actuator, so the kernel's injection for underused
 // actuators (bfq_find_bfqq_for_underused_actuator) never applies and is left out.
 
-import { blk_rq_sectors, bpf_jiffies64, bpf_ktime_get_ns, list_add, list_del_init } from '../lib/index.js';
+import {
+  blk_rq_sectors,
+  bpf_jiffies64,
+  bpf_ktime_get_ns,
+  list_add,
+  list_del_init,
+  list_first_entry_or_null,
+} from '../lib/index.js';
 import { bfq_bfqq_budget_left, bfq_serv_to_charge, msecs_to_jiffies } from './iosched.js';
 import { idling_boosts_thr_without_issues } from './iosched-expire.js';
 import {
@@ -181,11 +189,8 @@ export function bfq_injection_source(bfqd: bfq_data, bfqq: bfq_queue): bfq_queue
   const async_bfqq = bfqq.bic?.bfqq[0] ?? null;
   if (fits(async_bfqq) && async_bfqq.next_rq?.bic === bfqq.bic) return async_bfqq;
   if (fits(bfqq.waker_bfqq)) return bfqq.waker_bfqq;
-  const first_woken = bfqq.woken_list.next;
-  if (first_woken !== bfqq.woken_list) {
-    const blocked = (first_woken as typeof bfqq.woken_list_node).value;
-    if (fits(blocked)) return blocked;
-  }
+  const blocked = list_first_entry_or_null(bfqq.woken_list)?.value ?? null;
+  if (fits(blocked)) return blocked;
   if (
     !idling_boosts_thr_without_issues(bfqd, bfqq) &&
     (bfqq.wr_coeff === 1 || bfqd.wr_busy_queues > 1 || !bfq_bfqq_has_short_ttime(bfqq))
